@@ -1,0 +1,12 @@
+//! Authentication mechanics: password hashing on a bounded pool of blocking threads, sealing
+//! of secrets at rest, and generation of signing key material.
+//!
+//! The sign-in flow and second factors (issue 4) grow here; the rules they apply (password
+//! policy, OTP expiry) stay in the domain.
+
+pub mod keys;
+pub mod password;
+pub mod secret_box;
+
+pub use password::{HashError, PasswordHasher, Verification};
+pub use secret_box::{SecretBox, SecretBoxError};

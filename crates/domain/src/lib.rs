@@ -1,0 +1,16 @@
+//! The domain layer: Tessera's rules as pure functions and values.
+//!
+//! Nothing here performs IO, reads a clock or draws random numbers: the time and any random
+//! bytes a rule needs are parameters, so every rule is tested without sleeping or mocking.
+
+pub mod audit;
+pub mod error;
+pub mod ids;
+pub mod level;
+pub mod password;
+pub mod role;
+pub mod setup;
+pub mod user;
+
+pub use error::{FieldError, ValidationErrors};
+pub use ids::{LevelId, UserId};

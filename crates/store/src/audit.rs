@@ -1,0 +1,118 @@
+//! The audit trail: append-only, hash-chained.
+
+use tessera_domain::audit::{Actor, AuditEvent, NewAuditEvent, Outcome};
+use tessera_domain::{LevelId, UserId};
+use uuid::Uuid;
+
+use crate::error::{StoreError, StoreResult};
+use crate::ts::Ts;
+use crate::tx::Tx;
+
+/// The port for the audit trail.
+pub trait AuditLog {
+    /// Appends an event in the caller's transaction, numbering and chaining it. Concurrent
+    /// appenders queue on the chain's head row until the first one commits.
+    async fn append_audit(&mut self, event: NewAuditEvent) -> StoreResult<AuditEvent>;
+    /// Events with numbers after `after_seq`, oldest first, at most `limit`.
+    async fn audit_events_after(&mut self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditEvent>>;
+    /// The number and hash of the latest event (0 and the genesis hash when there is none).
+    async fn audit_head(&mut self) -> StoreResult<(i64, String)>;
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    seq: i64,
+    at: Ts,
+    actor_kind: String,
+    actor_id: Option<Uuid>,
+    action: String,
+    target_type: String,
+    target_id: Option<String>,
+    level_id: Option<Uuid>,
+    outcome: String,
+    request_id: Option<String>,
+    details: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl TryFrom<EventRow> for AuditEvent {
+    type Error = StoreError;
+
+    fn try_from(row: EventRow) -> Result<Self, Self::Error> {
+        let actor = match (row.actor_kind.as_str(), row.actor_id) {
+            ("system", _) => Actor::System,
+            ("anonymous", _) => Actor::Anonymous,
+            ("user", Some(id)) => Actor::User(UserId(id)),
+            (kind, _) => {
+                return Err(StoreError::Corrupt(format!(
+                    "audit event {} has actor '{kind}'",
+                    row.seq
+                )));
+            }
+        };
+        let outcome = Outcome::parse(&row.outcome).ok_or_else(|| {
+            StoreError::Corrupt(format!("audit event {} has outcome '{}'", row.seq, row.outcome))
+        })?;
+        Ok(AuditEvent {
+            seq: row.seq,
+            at: row.at.0,
+            actor,
+            action: row.action,
+            target_type: row.target_type,
+            target_id: row.target_id,
+            level_id: row.level_id.map(LevelId),
+            outcome,
+            request_id: row.request_id,
+            details: row.details,
+            prev_hash: row.prev_hash,
+            hash: row.hash,
+        })
+    }
+}
+
+impl AuditLog for Tx {
+    async fn append_audit(&mut self, event: NewAuditEvent) -> StoreResult<AuditEvent> {
+        // Bumping the head first takes its row lock (PostgreSQL) or needs the write lock that
+        // this transaction already holds (SQLite); RETURNING gives the previous hash.
+        let (seq, prev_hash): (i64, String) = with_conn!(self, conn => sqlx::query_as(
+            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(conn).await)?;
+        let sealed = event.seal(seq, &prev_hash);
+        exec!(self, sqlx::query(
+            "INSERT INTO audit_events (seq, at, actor_kind, actor_id, action, target_type,
+                 target_id, level_id, outcome, request_id, details, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
+            .bind(sealed.seq)
+            .bind(Ts(sealed.at))
+            .bind(sealed.actor.kind())
+            .bind(sealed.actor.user_id().map(|u| u.0))
+            .bind(&sealed.action)
+            .bind(&sealed.target_type)
+            .bind(&sealed.target_id)
+            .bind(sealed.level_id.map(|l| l.0))
+            .bind(sealed.outcome.as_str())
+            .bind(&sealed.request_id)
+            .bind(&sealed.details)
+            .bind(&sealed.prev_hash)
+            .bind(&sealed.hash))?;
+        exec!(self, sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(&sealed.hash))?;
+        Ok(sealed)
+    }
+
+    async fn audit_events_after(&mut self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditEvent>> {
+        let rows: Vec<EventRow> = with_conn!(self, conn => sqlx::query_as(
+            "SELECT seq, at, actor_kind, actor_id, action, target_type, target_id, level_id,
+                    outcome, request_id, details, prev_hash, hash
+             FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(after_seq).bind(limit).fetch_all(conn).await)?;
+        rows.into_iter().map(AuditEvent::try_from).collect()
+    }
+
+    async fn audit_head(&mut self) -> StoreResult<(i64, String)> {
+        let head: (i64, String) = with_conn!(self, conn =>
+            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(conn).await)?;
+        Ok(head)
+    }
+}

@@ -1,0 +1,108 @@
+//! Organisation levels.
+
+use tessera_domain::LevelId;
+use tessera_domain::level::Level;
+use uuid::Uuid;
+
+use crate::error::StoreResult;
+use crate::ts::Ts;
+use crate::tx::Tx;
+
+/// The port for organisation levels.
+pub trait Levels {
+    async fn insert_level(&mut self, level: &Level) -> StoreResult<()>;
+    async fn level(&mut self, id: LevelId) -> StoreResult<Option<Level>>;
+    /// The level without a parent, if the tree has been started.
+    async fn root_level(&mut self) -> StoreResult<Option<Level>>;
+    /// Every level by name under a parent, in name order.
+    async fn child_levels(&mut self, parent: LevelId) -> StoreResult<Vec<Level>>;
+    /// This level and all below it, in path order (parents before children).
+    async fn subtree(&mut self, level: &Level) -> StoreResult<Vec<Level>>;
+    async fn count_levels(&mut self) -> StoreResult<i64>;
+}
+
+#[derive(sqlx::FromRow)]
+struct LevelRow {
+    id: Uuid,
+    parent_id: Option<Uuid>,
+    name: String,
+    path: String,
+    created_at: Ts,
+    updated_at: Ts,
+    version: i64,
+}
+
+impl From<LevelRow> for Level {
+    fn from(row: LevelRow) -> Self {
+        Level {
+            id: LevelId(row.id),
+            parent_id: row.parent_id.map(LevelId),
+            name: row.name,
+            path: row.path,
+            created_at: row.created_at.0,
+            updated_at: row.updated_at.0,
+            version: row.version,
+        }
+    }
+}
+
+/// `SELECT <every column> FROM levels <rest>`, as one static string.
+macro_rules! select_levels {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, parent_id, name, path, created_at, updated_at, version FROM levels ",
+            $rest
+        )
+    };
+}
+
+impl Levels for Tx {
+    async fn insert_level(&mut self, level: &Level) -> StoreResult<()> {
+        exec!(self, sqlx::query(
+            "INSERT INTO levels (id, parent_id, name, path, created_at, updated_at, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(level.id.0)
+            .bind(level.parent_id.map(|p| p.0))
+            .bind(&level.name)
+            .bind(&level.path)
+            .bind(Ts(level.created_at))
+            .bind(Ts(level.updated_at))
+            .bind(level.version))?;
+        Ok(())
+    }
+
+    async fn level(&mut self, id: LevelId) -> StoreResult<Option<Level>> {
+        let sql = select_levels!("WHERE id = $1");
+        let row: Option<LevelRow> = with_conn!(self, conn =>
+            sqlx::query_as(sql).bind(id.0).fetch_optional(conn).await)?;
+        Ok(row.map(Level::from))
+    }
+
+    async fn root_level(&mut self) -> StoreResult<Option<Level>> {
+        let sql = select_levels!("WHERE parent_id IS NULL ORDER BY created_at LIMIT 1");
+        let row: Option<LevelRow> =
+            with_conn!(self, conn => sqlx::query_as(sql).fetch_optional(conn).await)?;
+        Ok(row.map(Level::from))
+    }
+
+    async fn child_levels(&mut self, parent: LevelId) -> StoreResult<Vec<Level>> {
+        let sql = select_levels!("WHERE parent_id = $1 ORDER BY name, id");
+        let rows: Vec<LevelRow> =
+            with_conn!(self, conn => sqlx::query_as(sql).bind(parent.0).fetch_all(conn).await)?;
+        Ok(rows.into_iter().map(Level::from).collect())
+    }
+
+    async fn subtree(&mut self, level: &Level) -> StoreResult<Vec<Level>> {
+        let (low, high) = level.subtree_range();
+        let sql = select_levels!("WHERE path >= $1 AND path < $2 ORDER BY path");
+        let rows: Vec<LevelRow> = with_conn!(self, conn =>
+            sqlx::query_as(sql).bind(&low).bind(&high).fetch_all(conn).await)?;
+        Ok(rows.into_iter().map(Level::from).collect())
+    }
+
+    async fn count_levels(&mut self) -> StoreResult<i64> {
+        let count: i64 = with_conn!(self, conn =>
+            sqlx::query_scalar("SELECT COUNT(*) FROM levels").fetch_one(conn).await)?;
+        Ok(count)
+    }
+}

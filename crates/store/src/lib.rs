@@ -1,0 +1,42 @@
+//! The store layer: ports (traits) for every kind of record, and their two adapters.
+//!
+//! Both adapters share one code path: every query is written once, with `$1`-style
+//! placeholders that SQLite and PostgreSQL both understand, and [`with_conn!`] runs it on
+//! whichever database the [`Tx`] holds. Only connection set-up, migrations and the column types
+//! of the schema differ per database (see `migrations/sqlite` and `migrations/postgres`).
+
+// The ports are used with the concrete `Tx`, whose futures are known to be `Send`.
+#![allow(async_fn_in_trait)]
+
+#[macro_use]
+mod macros;
+mod connect;
+mod error;
+mod ts;
+mod tx;
+
+pub mod audit;
+pub mod credentials;
+pub mod keys;
+pub mod levels;
+pub mod roles;
+pub mod settings;
+pub mod setup_tokens;
+pub mod users;
+
+pub use connect::{Backend, Store};
+pub use error::{StoreError, StoreResult};
+pub use ts::Ts;
+pub use tx::Tx;
+
+pub use audit::AuditLog;
+pub use credentials::Credentials;
+pub use keys::SigningKeys;
+pub use levels::Levels;
+pub use roles::Roles;
+pub use settings::Settings;
+pub use setup_tokens::SetupTokens;
+pub use users::Users;
+
+#[cfg(feature = "testing")]
+pub mod testing;

@@ -1,0 +1,77 @@
+//! Administrative role grants.
+
+use tessera_domain::role::Role;
+use tessera_domain::{LevelId, UserId};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::{StoreError, StoreResult};
+use crate::ts::Ts;
+use crate::tx::Tx;
+
+/// One role held by one user at one level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleGrant {
+    pub user_id: UserId,
+    pub role: Role,
+    pub level_id: LevelId,
+    pub granted_by: Option<UserId>,
+    pub granted_at: OffsetDateTime,
+}
+
+/// The port for role grants.
+pub trait Roles {
+    async fn grant_role(&mut self, grant: &RoleGrant) -> StoreResult<()>;
+    async fn roles_of(&mut self, user: UserId) -> StoreResult<Vec<RoleGrant>>;
+    async fn count_role(&mut self, role: Role) -> StoreResult<i64>;
+}
+
+#[derive(sqlx::FromRow)]
+struct GrantRow {
+    user_id: Uuid,
+    role: String,
+    level_id: Uuid,
+    granted_by: Option<Uuid>,
+    granted_at: Ts,
+}
+
+impl Roles for Tx {
+    async fn grant_role(&mut self, grant: &RoleGrant) -> StoreResult<()> {
+        exec!(self, sqlx::query(
+            "INSERT INTO role_grants (user_id, role, level_id, granted_by, granted_at)
+             VALUES ($1, $2, $3, $4, $5)")
+            .bind(grant.user_id.0)
+            .bind(grant.role.as_str())
+            .bind(grant.level_id.0)
+            .bind(grant.granted_by.map(|u| u.0))
+            .bind(Ts(grant.granted_at)))?;
+        Ok(())
+    }
+
+    async fn roles_of(&mut self, user: UserId) -> StoreResult<Vec<RoleGrant>> {
+        let rows: Vec<GrantRow> = with_conn!(self, conn => sqlx::query_as(
+            "SELECT user_id, role, level_id, granted_by, granted_at FROM role_grants
+             WHERE user_id = $1 ORDER BY role, level_id")
+            .bind(user.0).fetch_all(conn).await)?;
+        rows.into_iter()
+            .map(|row| {
+                let role = Role::parse(&row.role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown role '{}'", row.role)))?;
+                Ok(RoleGrant {
+                    user_id: UserId(row.user_id),
+                    role,
+                    level_id: LevelId(row.level_id),
+                    granted_by: row.granted_by.map(UserId),
+                    granted_at: row.granted_at.0,
+                })
+            })
+            .collect()
+    }
+
+    async fn count_role(&mut self, role: Role) -> StoreResult<i64> {
+        let count: i64 = with_conn!(self, conn =>
+            sqlx::query_scalar("SELECT COUNT(*) FROM role_grants WHERE role = $1")
+                .bind(role.as_str()).fetch_one(conn).await)?;
+        Ok(count)
+    }
+}
