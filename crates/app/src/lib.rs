@@ -1,1 +1,25 @@
-pub fn placeholder() {}
+//! The app layer: every use case, and the only door to the store.
+//!
+//! A use case validates its input (domain rules), checks permission (domain), then changes
+//! state, writes its audit event and any outbox message in one transaction. Web pages, the
+//! JSON API and the command line all call these same functions.
+
+mod app;
+mod bootstrap;
+mod context;
+mod demo;
+mod error;
+mod operators;
+mod ports;
+mod setup;
+
+pub mod audit;
+
+pub use app::{App, AppConfig, SUPPORTED_LANGUAGES};
+pub use bootstrap::BootReport;
+pub use context::Ctx;
+pub use demo::{DEMO_PASSWORD, DemoAccount, DemoReport};
+pub use error::{AppError, AppResult};
+pub use operators::NewOperator;
+pub use ports::{Clock, Random, SystemClock, SystemRandom};
+pub use setup::SetupLink;

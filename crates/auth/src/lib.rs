@@ -10,3 +10,9 @@ pub mod secret_box;
 
 pub use password::{HashError, PasswordHasher, Verification};
 pub use secret_box::{SecretBox, SecretBoxError};
+
+/// Fills `buf` from the operating system's secure random source.
+pub fn fill_random(buf: &mut [u8]) -> Result<(), aws_lc_rs::error::Unspecified> {
+    use aws_lc_rs::rand::SecureRandom;
+    aws_lc_rs::rand::SystemRandom::new().fill(buf)
+}

@@ -151,3 +151,31 @@ mod tests {
         assert_eq!(super::database_url("postgres://h:5432", "t3"), "postgres://h:5432/t3");
     }
 }
+
+/// Declares, for each named `async fn(&TestDatabase)`, one test on SQLite and one on
+/// PostgreSQL (skipped with a message when PostgreSQL does not answer and is not required).
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = $crate::testing::TestDatabase::sqlite().await.unwrap();
+                    super::$name(&db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = $crate::testing::TestDatabase::postgres().await.unwrap() else {
+                        return;
+                    };
+                    super::$name(&db).await;
+                }
+            )*
+        }
+    };
+}

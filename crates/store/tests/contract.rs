@@ -15,30 +15,7 @@ use tessera_store::{
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = super::TestDatabase::sqlite().await.unwrap();
-                    super::$name(&db.store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = super::TestDatabase::postgres().await.unwrap() else { return };
-                    super::$name(&db.store).await;
-                }
-            )*
-        }
-    };
-}
-
-contract!(
+tessera_store::on_both_databases!(
     levels_form_a_tree_with_subtree_ranges,
     users_are_unique_by_email_key_and_round_trip,
     passwords_are_set_and_replaced,
@@ -81,7 +58,8 @@ async fn tree(store: &Store) -> (Level, Level, Level, Level) {
     (root, bank_e, payments, bank_f)
 }
 
-async fn levels_form_a_tree_with_subtree_ranges(store: &Store) {
+async fn levels_form_a_tree_with_subtree_ranges(db: &TestDatabase) {
+    let store = &db.store;
     let (root, bank_e, payments, bank_f) = tree(store).await;
     let mut tx = store.read().await.unwrap();
     assert_eq!(tx.level(bank_e.id).await.unwrap(), Some(bank_e.clone()));
@@ -108,7 +86,8 @@ async fn levels_form_a_tree_with_subtree_ranges(store: &Store) {
     assert_eq!(tx.count_levels().await.unwrap(), 4);
 }
 
-async fn users_are_unique_by_email_key_and_round_trip(store: &Store) {
+async fn users_are_unique_by_email_key_and_round_trip(db: &TestDatabase) {
+    let store = &db.store;
     let (_, bank_e, _, _) = tree(store).await;
     let mut anna = user(1, bank_e.id, "Anna.Schmidt@Bank-E.example");
     anna.expires_at = Some(datetime!(2027-01-01 00:00 UTC));
@@ -133,7 +112,8 @@ async fn users_are_unique_by_email_key_and_round_trip(store: &Store) {
     assert_eq!(tx.count_users().await.unwrap(), 1);
 }
 
-async fn passwords_are_set_and_replaced(store: &Store) {
+async fn passwords_are_set_and_replaced(db: &TestDatabase) {
+    let store = &db.store;
     let (root, ..) = tree(store).await;
     let anna = user(1, root.id, "anna@tessera.example");
     let mut tx = store.begin().await.unwrap();
@@ -146,7 +126,8 @@ async fn passwords_are_set_and_replaced(store: &Store) {
     assert_eq!(tx.password(anna.id).await.unwrap().as_deref(), Some("$argon2id$second"));
 }
 
-async fn role_grants_are_listed_and_counted(store: &Store) {
+async fn role_grants_are_listed_and_counted(db: &TestDatabase) {
+    let store = &db.store;
     let (root, bank_e, ..) = tree(store).await;
     let anna = user(1, bank_e.id, "anna@bank-e.example");
     let mut tx = store.begin().await.unwrap();
@@ -191,7 +172,8 @@ fn event(n: i64) -> NewAuditEvent {
     .details(&serde_json::json!({"name": format!("Level {n}"), "emoji": "🏦"}))
 }
 
-async fn audit_events_chain_and_tampering_is_detected(store: &Store) {
+async fn audit_events_chain_and_tampering_is_detected(db: &TestDatabase) {
+    let store = &db.store;
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.audit_head().await.unwrap(), (0, GENESIS_HASH.to_owned()));
     for n in 1..=3 {
@@ -233,7 +215,8 @@ async fn exec_raw(tx: &mut tessera_store::Tx, sql: &'static str) {
     }
 }
 
-async fn concurrent_audit_appends_keep_one_gapless_chain(store: &Store) {
+async fn concurrent_audit_appends_keep_one_gapless_chain(db: &TestDatabase) {
+    let store = &db.store;
     let tasks: Vec<_> = (1..=20)
         .map(|n| {
             let store = store.clone();
@@ -258,7 +241,8 @@ async fn concurrent_audit_appends_keep_one_gapless_chain(store: &Store) {
     assert!(verify_chain((GENESIS_HASH, 0), &events).is_ok());
 }
 
-async fn settings_are_upserted(store: &Store) {
+async fn settings_are_upserted(db: &TestDatabase) {
+    let store = &db.store;
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.setting("demo").await.unwrap(), None);
     tx.put_setting("demo", "loaded", T0).await.unwrap();
@@ -268,7 +252,8 @@ async fn settings_are_upserted(store: &Store) {
     assert_eq!(tx.setting("demo").await.unwrap().as_deref(), Some("loaded twice"));
 }
 
-async fn setup_tokens_are_single_use(store: &Store) {
+async fn setup_tokens_are_single_use(db: &TestDatabase) {
+    let store = &db.store;
     let expires = T0 + time::Duration::hours(24);
     let mut tx = store.begin().await.unwrap();
     tx.replace_setup_token("old", T0, expires).await.unwrap();
@@ -280,7 +265,8 @@ async fn setup_tokens_are_single_use(store: &Store) {
     tx.commit().await.unwrap();
 }
 
-async fn signing_keys_retire(store: &Store) {
+async fn signing_keys_retire(db: &TestDatabase) {
+    let store = &db.store;
     let key = |kid: &str, created: OffsetDateTime, retires: Option<OffsetDateTime>| {
         StoredSigningKey {
             kid: kid.into(),
@@ -304,7 +290,8 @@ async fn signing_keys_retire(store: &Store) {
     assert_eq!(later, vec![new]);
 }
 
-async fn a_rolled_back_transaction_leaves_nothing(store: &Store) {
+async fn a_rolled_back_transaction_leaves_nothing(db: &TestDatabase) {
+    let store = &db.store;
     let mut tx = store.begin().await.unwrap();
     tx.insert_level(&Level::new_root(level_id(1), "Root", T0).unwrap()).await.unwrap();
     tx.append_audit(event(1)).await.unwrap();
@@ -314,7 +301,8 @@ async fn a_rolled_back_transaction_leaves_nothing(store: &Store) {
     assert_eq!(tx.audit_head().await.unwrap().0, 0);
 }
 
-async fn migrations_run_twice_without_harm(store: &Store) {
+async fn migrations_run_twice_without_harm(db: &TestDatabase) {
+    let store = &db.store;
     store.migrate().await.unwrap();
     store.ping().await.unwrap();
     assert!(matches!(store.backend(), Backend::Sqlite | Backend::Postgres));

@@ -1,0 +1,123 @@
+use std::sync::Arc;
+
+use tessera_auth::{PasswordHasher, SecretBox};
+use tessera_domain::{LevelId, UserId};
+use tessera_store::Store;
+use time::OffsetDateTime;
+
+use crate::error::AppResult;
+use crate::ports::{Clock, Random, SystemClock, SystemRandom};
+
+/// The languages Tessera has texts for (e-mail language, pages).
+pub const SUPPORTED_LANGUAGES: &[&str] = &["en", "fr", "de"];
+
+/// What the app needs to know about its installation.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The address people reach Tessera at, without a trailing slash.
+    pub public_url: String,
+    /// Password hashes running at once (default: the number of cores).
+    pub hash_parallel: usize,
+    /// Password hashes allowed to wait before requests are refused as busy.
+    pub hash_queue: usize,
+}
+
+impl AppConfig {
+    pub fn new(public_url: &str) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Self {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            hash_parallel: cores,
+            hash_queue: cores * 32,
+        }
+    }
+}
+
+struct Inner {
+    store: Store,
+    config: AppConfig,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn Random>,
+    hasher: PasswordHasher,
+    secrets: SecretBox,
+}
+
+/// The use cases, over one store. Cheap to clone: every request holds one.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+impl App {
+    /// An app on the wall clock and the system's random source, with secrets sealed under
+    /// `secret_key` (32 bytes).
+    pub fn new(store: Store, config: AppConfig, secret_key: &[u8]) -> AppResult<Self> {
+        Self::with_ports(
+            store,
+            config,
+            secret_key,
+            Arc::new(SystemClock),
+            Arc::new(SystemRandom),
+        )
+    }
+
+    pub fn with_ports(
+        store: Store,
+        config: AppConfig,
+        secret_key: &[u8],
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+    ) -> AppResult<Self> {
+        let hasher = PasswordHasher::new(config.hash_parallel, config.hash_queue);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                secrets: SecretBox::new(secret_key)?,
+                store,
+                config,
+                clock,
+                random,
+                hasher,
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn config(&self) -> &AppConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        self.inner.clock.now()
+    }
+
+    pub(crate) fn hasher(&self) -> &PasswordHasher {
+        &self.inner.hasher
+    }
+
+    pub(crate) fn secrets(&self) -> &SecretBox {
+        &self.inner.secrets
+    }
+
+    pub(crate) fn random_bytes<const N: usize>(&self) -> [u8; N] {
+        let mut bytes = [0u8; N];
+        self.inner.random.fill(&mut bytes);
+        bytes
+    }
+
+    pub(crate) fn new_level_id(&self) -> LevelId {
+        LevelId::new(self.now(), self.random_bytes())
+    }
+
+    pub(crate) fn new_user_id(&self) -> UserId {
+        UserId::new(self.now(), self.random_bytes())
+    }
+
+    /// Whether the database answers: the readiness of this node.
+    pub async fn ready(&self) -> AppResult<()> {
+        self.inner.store.ping().await?;
+        Ok(())
+    }
+}

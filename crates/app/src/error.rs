@@ -1,0 +1,54 @@
+use tessera_auth::{HashError, SecretBoxError};
+use tessera_domain::ValidationErrors;
+use tessera_store::StoreError;
+
+/// What a use case can answer besides success; the web layer maps each to a status and page.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Input broke a rule; every field at fault is named.
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    #[error("this setup link does not work: it was used already, replaced by a newer one, or has expired")]
+    SetupLinkInvalid,
+    #[error("Tessera already has an operator")]
+    AlreadySetUp,
+    #[error("demonstration data is only loaded into an empty database; this one already has accounts")]
+    DemoRefused,
+    /// Too much work is queued (password hashing); try again shortly.
+    #[error("the server is busy; try again in a moment")]
+    Busy,
+    #[error("the record was changed by someone else; reload it and try again")]
+    Stale,
+    #[error("stored secrets cannot be opened: {0}")]
+    Secrets(String),
+    #[error(transparent)]
+    Store(StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Stale => AppError::Stale,
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl From<HashError> for AppError {
+    fn from(error: HashError) -> Self {
+        match error {
+            HashError::Busy => AppError::Busy,
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<SecretBoxError> for AppError {
+    fn from(error: SecretBoxError) -> Self {
+        AppError::Secrets(error.to_string())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,261 @@
+//! The use cases of the foundation, on both databases: bootstrap, setup link, operators, demo
+//! data and the audit chain.
+
+use std::sync::{Arc, Mutex};
+
+use tessera_app::audit::ChainReport;
+use tessera_app::{App, AppConfig, AppError, Clock, Ctx, DEMO_PASSWORD, NewOperator, SystemRandom};
+use tessera_domain::role::Role;
+use tessera_store::testing::TestDatabase;
+use tessera_store::{Credentials, Levels, Roles, Users};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+struct TestClock(Mutex<OffsetDateTime>);
+
+impl TestClock {
+    fn advance(&self, by: Duration) {
+        let mut now = self.0.lock().unwrap();
+        *now += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+const KEY: [u8; 32] = [7; 32];
+
+fn app_on(db: &TestDatabase, clock: Arc<TestClock>, key: &[u8]) -> Result<App, AppError> {
+    App::with_ports(
+        db.store.clone(),
+        AppConfig::new("http://localhost:8080/"),
+        key,
+        clock,
+        Arc::new(SystemRandom),
+    )
+}
+
+fn app(db: &TestDatabase) -> (App, Arc<TestClock>) {
+    let clock = Arc::new(TestClock(Mutex::new(datetime!(2026-05-04 08:00 UTC))));
+    (app_on(db, clock.clone(), &KEY).unwrap(), clock)
+}
+
+fn operator(email: &str) -> NewOperator {
+    NewOperator {
+        first_name: "Olga".into(),
+        last_name: "Berger".into(),
+        email: email.into(),
+        language: "de".into(),
+        password: "Winter-Lake-1987".into(),
+        confirm: Some("Winter-Lake-1987".into()),
+    }
+}
+
+fn token_of(url: &str) -> &str {
+    url.rsplit('/').next().unwrap()
+}
+
+tessera_store::on_both_databases!(
+    bootstrap_is_idempotent_and_checks_the_secret_key,
+    a_setup_link_creates_the_first_operator_once,
+    setup_links_expire_and_are_replaced,
+    setup_reports_every_field_at_fault,
+    the_command_line_creates_operators_and_ends_setup_links,
+    demo_data_loads_once_and_only_into_an_empty_database,
+    the_audit_chain_covers_every_change,
+);
+
+async fn bootstrap_is_idempotent_and_checks_the_secret_key(db: &TestDatabase) {
+    let (app, clock) = app(db);
+    let first = app.bootstrap().await.unwrap();
+    assert!(first.created_root);
+    assert_eq!(first.operators, 0);
+    let second = app.bootstrap().await.unwrap();
+    assert!(!second.created_root);
+    assert_eq!(second.signing_kid, first.signing_kid);
+    let keys = app.public_keys().await.unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].kid(), Some(first.signing_kid.as_str()));
+
+    // A node configured with another secret key must not start on this database.
+    let stranger = app_on(db, clock, &[8; 32]).unwrap();
+    assert!(matches!(stranger.bootstrap().await, Err(AppError::Secrets(_))));
+}
+
+async fn a_setup_link_creates_the_first_operator_once(db: &TestDatabase) {
+    let (app, _) = app(db);
+    app.bootstrap().await.unwrap();
+    let link = app.issue_setup_link().await.unwrap().unwrap();
+    assert!(link.url.starts_with("http://localhost:8080/setup/"), "{}", link.url);
+    let token = token_of(&link.url);
+    app.check_setup_link(token).await.unwrap();
+    assert!(matches!(
+        app.check_setup_link("forged-token").await,
+        Err(AppError::SetupLinkInvalid)
+    ));
+
+    let ctx = Ctx::anonymous(Some("req-7".into()));
+    let user = app.complete_setup(token, operator("olga@tessera.example"), &ctx).await.unwrap();
+    assert_eq!(user.email, "olga@tessera.example");
+
+    let mut tx = db.store.read().await.unwrap();
+    let roles = tx.roles_of(user.id).await.unwrap();
+    assert_eq!(roles.len(), 1);
+    assert_eq!(roles[0].role, Role::Operator);
+    let phc = tx.password(user.id).await.unwrap().unwrap();
+    assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    let root = tx.root_level().await.unwrap().unwrap();
+    assert_eq!(user.level_id, root.id);
+    drop(tx);
+
+    // The link is used up, and no new one is issued once an operator exists.
+    assert!(matches!(
+        app.complete_setup(token, operator("eve@tessera.example"), &ctx).await,
+        Err(AppError::AlreadySetUp)
+    ));
+    assert_eq!(app.issue_setup_link().await.unwrap(), None);
+}
+
+async fn setup_links_expire_and_are_replaced(db: &TestDatabase) {
+    let (app, clock) = app(db);
+    app.bootstrap().await.unwrap();
+    let old = app.issue_setup_link().await.unwrap().unwrap();
+    let new = app.issue_setup_link().await.unwrap().unwrap();
+    assert_ne!(old.url, new.url);
+    assert!(matches!(
+        app.check_setup_link(token_of(&old.url)).await,
+        Err(AppError::SetupLinkInvalid)
+    ));
+    app.check_setup_link(token_of(&new.url)).await.unwrap();
+    clock.advance(Duration::hours(24));
+    assert!(matches!(
+        app.complete_setup(token_of(&new.url), operator("olga@tessera.example"), &Ctx::system())
+            .await,
+        Err(AppError::SetupLinkInvalid)
+    ));
+    let mut tx = db.store.read().await.unwrap();
+    assert_eq!(tx.count_users().await.unwrap(), 0);
+}
+
+async fn setup_reports_every_field_at_fault(db: &TestDatabase) {
+    let (app, _) = app(db);
+    app.bootstrap().await.unwrap();
+    let link = app.issue_setup_link().await.unwrap().unwrap();
+    let input = NewOperator {
+        first_name: "  ".into(),
+        last_name: "Berger".into(),
+        email: "olga-at-tessera".into(),
+        language: "de".into(),
+        password: "berger".into(),
+        confirm: Some("Berger".into()),
+    };
+    let Err(AppError::Invalid(errors)) =
+        app.complete_setup(token_of(&link.url), input, &Ctx::system()).await
+    else {
+        panic!("bad input was accepted");
+    };
+    let fields: Vec<_> = errors.errors.iter().map(|e| (e.field, e.code)).collect();
+    assert_eq!(
+        fields,
+        [
+            ("first_name", "required"),
+            ("email", "invalid"),
+            ("password", "too_short"),
+            ("password", "too_simple"),
+            ("password", "contains_name"),
+            ("confirm", "mismatch"),
+        ]
+    );
+    // Nothing was lost: the link still works for a corrected attempt.
+    app.check_setup_link(token_of(&link.url)).await.unwrap();
+}
+
+async fn the_command_line_creates_operators_and_ends_setup_links(db: &TestDatabase) {
+    let (app, _) = app(db);
+    app.bootstrap().await.unwrap();
+    let link = app.issue_setup_link().await.unwrap().unwrap();
+    let mut input = operator("olga@tessera.example");
+    input.confirm = None;
+    app.create_operator(input.clone(), &Ctx::system()).await.unwrap();
+    assert!(matches!(
+        app.check_setup_link(token_of(&link.url)).await,
+        Err(AppError::AlreadySetUp)
+    ));
+    // The same address, in other case, is refused with a message on the e-mail field.
+    input.email = "OLGA@tessera.example".into();
+    let Err(AppError::Invalid(errors)) = app.create_operator(input, &Ctx::system()).await else {
+        panic!("a second account with the same e-mail was created");
+    };
+    assert_eq!(errors.errors[0].field, "email");
+    let mut tx = db.store.read().await.unwrap();
+    assert_eq!(tx.count_role(Role::Operator).await.unwrap(), 1);
+}
+
+async fn demo_data_loads_once_and_only_into_an_empty_database(db: &TestDatabase) {
+    let (app, _) = app(db);
+    app.bootstrap().await.unwrap();
+    let report = app.load_demo().await.unwrap();
+    assert!(report.loaded_now);
+    assert_eq!(report.accounts.len(), 5);
+    let again = app.load_demo().await.unwrap();
+    assert!(!again.loaded_now);
+    assert_eq!(again.accounts, report.accounts);
+
+    let mut tx = db.store.read().await.unwrap();
+    assert_eq!(tx.count_levels().await.unwrap(), 6);
+    assert_eq!(tx.count_users().await.unwrap(), 5);
+    assert_eq!(tx.count_role(Role::Operator).await.unwrap(), 1);
+    let zoe = tx
+        .user_by_email_key("zoe.papadopoulou@bank-f.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(zoe.first_name, "Ζωή");
+    let root = tx.root_level().await.unwrap().unwrap();
+    let names: Vec<String> = tx
+        .subtree(&root)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.name)
+        .collect();
+    assert!(names.contains(&"Bank E Payments".to_owned()));
+    drop(tx);
+    // No setup link once the demo operator exists; the demo password is what is printed.
+    assert_eq!(app.issue_setup_link().await.unwrap(), None);
+    assert_eq!(DEMO_PASSWORD, "Tessera-Demo-2026");
+
+    // A database with other accounts is never filled with demo data.
+    let other = TestDatabase::sqlite().await.unwrap();
+    let (other_app, _) = self::app(&other);
+    other_app.bootstrap().await.unwrap();
+    let mut input = operator("olga@tessera.example");
+    input.confirm = None;
+    other_app.create_operator(input, &Ctx::system()).await.unwrap();
+    assert!(matches!(other_app.load_demo().await, Err(AppError::DemoRefused)));
+}
+
+async fn the_audit_chain_covers_every_change(db: &TestDatabase) {
+    let (app, _) = app(db);
+    app.bootstrap().await.unwrap();
+    app.load_demo().await.unwrap();
+    let ChainReport::Intact { events } = app.verify_audit_chain().await.unwrap() else {
+        panic!("the chain is broken");
+    };
+    // Root level, signing key, 5 levels, 5 users, 1 operator grant, the demo load.
+    assert_eq!(events, 14);
+    let mut tx = db.store.begin().await.unwrap();
+    match &mut tx {
+        tessera_store::Tx::Sqlite(c) => {
+            sqlx::query("DELETE FROM audit_events WHERE seq = 14").execute(&mut **c).await.unwrap();
+        }
+        tessera_store::Tx::Postgres(c) => {
+            sqlx::query("DELETE FROM audit_events WHERE seq = 14").execute(&mut **c).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    assert!(matches!(app.verify_audit_chain().await.unwrap(), ChainReport::Broken(_)));
+}
