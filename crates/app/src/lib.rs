@@ -23,3 +23,8 @@ pub use error::{AppError, AppResult};
 pub use operators::NewOperator;
 pub use ports::{Clock, Random, SystemClock, SystemRandom};
 pub use setup::SetupLink;
+
+/// A new random key for sealing secrets at rest.
+pub fn generate_secret_key() -> Result<[u8; 32], tessera_auth::SecretBoxError> {
+    tessera_auth::SecretBox::generate_key()
+}

@@ -105,3 +105,11 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// Whether the installation still waits for its first operator.
+    pub async fn needs_setup(&self) -> AppResult<bool> {
+        let mut tx = self.store().read().await?;
+        Ok(tx.count_role(Role::Operator).await? == 0)
+    }
+}

@@ -24,7 +24,7 @@ pub mod settings;
 pub mod setup_tokens;
 pub mod users;
 
-pub use connect::{Backend, Store};
+pub use connect::{Backend, Store, redact_url};
 pub use error::{StoreError, StoreResult};
 pub use ts::Ts;
 pub use tx::Tx;

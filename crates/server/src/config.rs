@@ -1,0 +1,333 @@
+//! Configuration: defaults, then an optional TOML file, then `TESSERA_*` environment
+//! variables, then command-line flags. Unknown keys are refused by name, so a typo never
+//! silently falls back to a default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// The address people reach Tessera at (links in messages, HSTS when https); empty for
+    /// `http://localhost:<port>` from `listen`.
+    pub public_url: String,
+    /// Folder for the SQLite database, the secret key and the lock file.
+    pub data_dir: PathBuf,
+    /// Empty for the embedded SQLite database in `data_dir`, or `postgres://...`.
+    pub database_url: String,
+    /// File with the key that seals secrets at rest; empty for `data_dir/secret.key`.
+    /// Nodes that share a PostgreSQL database must share this key.
+    pub secret_key_file: String,
+    pub log: LogConfig,
+    pub passwords: PasswordConfig,
+    pub delivery: DeliveryConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// `text` for people, `json` for log collectors.
+    pub format: String,
+    /// A tracing filter: `info`, `debug`, `tessera_web=debug,info`, ...
+    pub level: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordConfig {
+    /// Password hashes computed at once; 0 for the number of cores.
+    pub hash_parallel: usize,
+    /// Password hashes allowed to wait; beyond that requests get 503. 0 for 32 per core.
+    pub hash_queue: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryConfig {
+    /// How e-mail is delivered. `console` (development: printed to the log) is the only
+    /// adapter until the messages work adds SMTP.
+    pub email: String,
+    /// How SMS and voice messages are delivered: `console` for now.
+    pub sms: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            public_url: String::new(),
+            data_dir: PathBuf::from("tessera-data"),
+            database_url: String::new(),
+            secret_key_file: String::new(),
+            log: LogConfig {
+                format: "text".into(),
+                level: "info".into(),
+            },
+            passwords: PasswordConfig {
+                hash_parallel: 0,
+                hash_queue: 0,
+            },
+            delivery: DeliveryConfig {
+                email: "console".into(),
+                sms: "console".into(),
+            },
+        }
+    }
+}
+
+/// The documented defaults, as printed by `tessera config defaults`.
+pub const DEFAULTS_TOML: &str = r#"# Tessera configuration. Every key may also be set as an environment variable:
+# TESSERA_ + the key in upper case, with "__" between a section and its key
+# (TESSERA_LISTEN, TESSERA_LOG__FORMAT). Unknown keys are refused.
+
+# Address and port to listen on.
+listen = "127.0.0.1:8080"
+# The address people reach Tessera at; https turns on HSTS.
+# Empty: http://localhost with the port of "listen".
+public_url = ""
+# Folder for the SQLite database, the secret key and the lock file.
+data_dir = "tessera-data"
+# Empty: the embedded SQLite database in data_dir. Or postgres://user:password@host/db
+database_url = ""
+# The key that seals secrets at rest. Empty: data_dir/secret.key, created on first start.
+# Nodes sharing one PostgreSQL database must use the same key.
+secret_key_file = ""
+
+[log]
+# "text" for people, "json" for log collectors.
+format = "text"
+# A tracing filter, e.g. "info" or "tessera_web=debug,info".
+level = "info"
+
+[passwords]
+# Password hashes computed at once; 0 means one per core.
+hash_parallel = 0
+# Password hashes allowed to wait before requests are answered 503; 0 means 32 per core.
+hash_queue = 0
+
+[delivery]
+# "console" prints messages to the log (development). SMTP and gateways come later.
+email = "console"
+sms = "console"
+"#;
+
+/// What the command line says, applied last.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("configuration: {0}")]
+    Load(String),
+    #[error("configuration: {key}: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+impl Config {
+    /// Loads the configuration from its layers and checks every value.
+    pub fn load(file: Option<&std::path::Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(ConfigError::MissingFile(file.to_path_buf()));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let config: Config = figment
+            .merge(Env::prefixed("TESSERA_").split("__").ignore(&["CONFIG"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| ConfigError::Load(describe(e)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, message: String| Err(ConfigError::Invalid { key, message });
+        if self.listen.parse::<SocketAddr>().is_err() {
+            return invalid(
+                "listen",
+                format!("'{}' is not an address and port such as 127.0.0.1:8080", self.listen),
+            );
+        }
+        if !self.public_url.is_empty() {
+            let url = self.public_url.trim_end_matches('/');
+            let host = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            if host.is_none_or(|h| h.is_empty() || h.contains(char::is_whitespace)) {
+                return invalid(
+                    "public_url",
+                    format!("'{}' is not an http:// or https:// address", self.public_url),
+                );
+            }
+        }
+        if !self.database_url.is_empty()
+            && !["postgres://", "postgresql://", "sqlite:"]
+                .iter()
+                .any(|p| self.database_url.starts_with(p))
+        {
+            return invalid(
+                "database_url",
+                "must be empty (embedded SQLite), sqlite://PATH or postgres://...".into(),
+            );
+        }
+        if !["text", "json"].contains(&self.log.format.as_str()) {
+            return invalid("log.format", format!("'{}' is neither text nor json", self.log.format));
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
+            return invalid("log.level", format!("'{}' is not a log filter", self.log.level));
+        }
+        for (key, value) in [("delivery.email", &self.delivery.email), ("delivery.sms", &self.delivery.sms)] {
+            if value != "console" {
+                return invalid(key, format!("'{value}' is not an available adapter (console)"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The database URL to open: the configured one, or the SQLite file in the data folder.
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("tessera.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    /// The public URL: the configured one, or `http://localhost:<port>` from `listen`.
+    pub fn effective_public_url(&self) -> String {
+        if !self.public_url.is_empty() {
+            return self.public_url.trim_end_matches('/').to_owned();
+        }
+        let port = self
+            .listen
+            .parse::<SocketAddr>()
+            .map_or(8080, |addr| addr.port());
+        format!("http://localhost:{port}")
+    }
+
+    pub fn secret_key_path(&self) -> PathBuf {
+        if self.secret_key_file.is_empty() {
+            self.data_dir.join("secret.key")
+        } else {
+            PathBuf::from(&self.secret_key_file)
+        }
+    }
+}
+
+/// Figment's error, with where the offending value came from (file, variable).
+fn describe(error: figment::Error) -> String {
+    error
+        .into_iter()
+        .map(|e| {
+            let key = if e.path.is_empty() { String::new() } else { format!("{}: ", e.path.join(".")) };
+            let source = e
+                .metadata
+                .as_ref()
+                .map(|m| match &m.source {
+                    Some(source) => format!(" (in {} {source})", m.name),
+                    None => format!(" (in {})", m.name),
+                })
+                .unwrap_or_default();
+            format!("{key}{}{source}", e.kind)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_defaults_are_the_defaults() {
+        let parsed: Config = toml::from_str(DEFAULTS_TOML).unwrap();
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn files_environment_and_flags_layer_in_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("t.toml", "listen = \"127.0.0.1:9000\"\n[log]\nformat = \"json\"\n")?;
+            jail.set_env("TESSERA_PUBLIC_URL", "https://id.example.org");
+            jail.set_env("TESSERA_LOG__LEVEL", "debug");
+            let overrides = Overrides {
+                data_dir: Some("/srv/tessera".into()),
+                ..Overrides::default()
+            };
+            let config = Config::load(Some(std::path::Path::new("t.toml")), &overrides).unwrap();
+            assert_eq!(config.listen, "127.0.0.1:9000");
+            assert_eq!(config.log.format, "json");
+            assert_eq!(config.log.level, "debug");
+            assert_eq!(config.public_url, "https://id.example.org");
+            assert_eq!(config.data_dir, PathBuf::from("/srv/tessera"));
+            assert_eq!(config.effective_database_url(), "sqlite:///srv/tessera/tessera.db");
+            assert_eq!(config.secret_key_path(), PathBuf::from("/srv/tessera/secret.key"));
+            assert_eq!(config.effective_public_url(), "https://id.example.org");
+            Ok(())
+        });
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("TESSERA_LISTEN", "0.0.0.0:9443");
+            let config = Config::load(None, &Overrides::default()).unwrap();
+            assert_eq!(config.effective_public_url(), "http://localhost:9443");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("t.toml", "listen = \"127.0.0.1:9000\"\n[log]\nfromat = \"json\"\n")?;
+            let error = Config::load(Some(std::path::Path::new("t.toml")), &Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("fromat"), "{error}");
+            assert!(error.contains("t.toml"), "{error}");
+            Ok(())
+        });
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("TESSERA_LISTNE", "0.0.0.0:80");
+            let error = Config::load(None, &Overrides::default()).unwrap_err().to_string();
+            assert!(error.contains("listne"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let cases = [
+            ("TESSERA_LISTEN", "localhost", "listen"),
+            ("TESSERA_PUBLIC_URL", "id.example.org", "public_url"),
+            ("TESSERA_DATABASE_URL", "mysql://x", "database_url"),
+            ("TESSERA_LOG__FORMAT", "xml", "log.format"),
+            ("TESSERA_DELIVERY__EMAIL", "pigeon", "delivery.email"),
+            ("TESSERA_PASSWORDS__HASH_QUEUE", "many", "hash_queue"),
+        ];
+        for (var, value, key) in cases {
+            figment::Jail::expect_with(|jail| {
+                jail.set_env(var, value);
+                let error = Config::load(None, &Overrides::default()).unwrap_err().to_string();
+                assert!(error.contains(key), "{var}={value}: {error}");
+                Ok(())
+            });
+        }
+        let missing = Config::load(Some(std::path::Path::new("/nonexistent/t.toml")), &Overrides::default());
+        assert!(matches!(missing, Err(ConfigError::MissingFile(_))));
+    }
+}

@@ -1,0 +1,153 @@
+//! The `tessera` binary.
+
+mod config;
+mod datadir;
+mod logging;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Overrides;
+
+#[derive(Parser)]
+#[command(name = "tessera", version, about = "Tessera identity portal")]
+struct Cli {
+    /// A TOML configuration file (see `tessera config defaults`).
+    #[arg(long, global = true, env = "TESSERA_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Load the demonstration data set into an empty database and print its accounts.
+        #[arg(long)]
+        demo: bool,
+        /// Address and port to listen on (e.g. 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+        /// postgres://... to use PostgreSQL instead of the embedded SQLite database.
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Folder for the SQLite database, the secret key and the lock file.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Check or print the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Administrative tasks on the command line.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Load the configuration, check every value, and print the result.
+    Check,
+    /// Print the default configuration file, with comments.
+    Defaults,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an operator at the root level. The password is read from standard input
+    /// (one line), so it never appears in the shell's history or the process list.
+    CreateOperator {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        first_name: String,
+        #[arg(long)]
+        last_name: String,
+        /// E-mail language: en, fr or de.
+        #[arg(long, default_value = "en")]
+        language: String,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of the whole audit trail; exits 1 if it was tampered with.
+    Verify {
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let file = cli.config.as_deref();
+    let load = |overrides: Overrides| config::Config::load(file, &overrides);
+    let outcome = match cli.command {
+        Command::Config(ConfigCommand::Defaults) => {
+            print!("{}", config::DEFAULTS_TOML);
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Check) => load(Overrides::default())
+            .map_err(run::Failure::Config)
+            .map(|config| run::print_config(&config)),
+        Command::Serve {
+            demo,
+            listen,
+            database_url,
+            data_dir,
+        } => load(Overrides {
+            listen,
+            database_url,
+            data_dir,
+        })
+        .map_err(run::Failure::Config)
+        .and_then(|config| run::block_on(run::serve(config, demo))),
+        Command::Admin(AdminCommand::CreateOperator {
+            email,
+            first_name,
+            last_name,
+            language,
+            data_dir,
+            database_url,
+        }) => load(Overrides {
+            database_url,
+            data_dir,
+            ..Overrides::default()
+        })
+        .map_err(run::Failure::Config)
+        .and_then(|config| {
+            run::block_on(run::create_operator(
+                config, email, first_name, last_name, language,
+            ))
+        }),
+        Command::Audit(AuditCommand::Verify {
+            data_dir,
+            database_url,
+        }) => load(Overrides {
+            database_url,
+            data_dir,
+            ..Overrides::default()
+        })
+        .map_err(run::Failure::Config)
+        .and_then(|config| run::block_on(run::verify_audit(config))),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("tessera: {failure}");
+            failure.exit_code()
+        }
+    }
+}

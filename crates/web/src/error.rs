@@ -1,0 +1,133 @@
+//! How failures reach people: a friendly page for browsers, problem+json for programs.
+//! Bad input is never a 500; internal details go to the log, not to the response.
+
+use askama::Template;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use tessera_app::AppError;
+
+use crate::problem::Problem;
+
+/// A failure while serving a page.
+#[derive(Debug)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub title: &'static str,
+    pub message: String,
+    /// Seconds after which trying again makes sense (503).
+    pub retry_after: Option<u32>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+    status: u16,
+}
+
+impl PageError {
+    pub fn new(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            title,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "The request could not be read", message)
+    }
+
+    fn problem(&self) -> Problem {
+        Problem::new(self.status, &slug(self.title), self.title).detail(self.message.clone())
+    }
+}
+
+fn slug(title: &str) -> String {
+    title
+        .to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::Invalid(errors) => Self::bad_request(errors.to_string()),
+            AppError::SetupLinkInvalid => Self::new(
+                StatusCode::NOT_FOUND,
+                "This setup link does not work",
+                "It was used already, replaced by a newer link, or has expired. Restart Tessera to print a new link, or run `tessera admin create-operator` on the server.",
+            ),
+            AppError::AlreadySetUp => Self::new(
+                StatusCode::CONFLICT,
+                "Tessera is already set up",
+                "An operator account exists, so setup links no longer work. Ask an operator for an account.",
+            ),
+            AppError::DemoRefused => Self::new(StatusCode::CONFLICT, "Not possible", AppError::DemoRefused.to_string()),
+            AppError::Busy => Self {
+                retry_after: Some(2),
+                ..Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Tessera is busy",
+                    "Too many requests are being processed. Please try again in a moment.",
+                )
+            },
+            AppError::Stale => Self::new(StatusCode::CONFLICT, "Changed in the meantime", AppError::Stale.to_string()),
+            AppError::Secrets(_) | AppError::Store(_) | AppError::Internal(_) => {
+                tracing::error!(error = %error, "request failed");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Tessera could not complete this request. The problem has been logged; please try again later.",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let page = ErrorPage {
+            title: self.title,
+            message: &self.message,
+            status: self.status.as_u16(),
+        };
+        let mut response = match page.render() {
+            Ok(html) => (self.status, Html(html)).into_response(),
+            Err(_) => (self.status, self.message.clone()).into_response(),
+        };
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+/// Whether the client prefers a page to JSON.
+pub fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// Answers a path that matches no route, in the form the client asked for.
+pub async fn not_found(headers: HeaderMap) -> Response {
+    let error = PageError::new(
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        "There is nothing at this address. Check the link, or go back to the start page.",
+    );
+    if wants_html(&headers) {
+        error.into_response()
+    } else {
+        error.problem().into_response()
+    }
+}

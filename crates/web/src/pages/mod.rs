@@ -1,0 +1,5 @@
+//! Server-rendered pages. They work without JavaScript.
+
+pub mod assets;
+pub mod home;
+pub mod setup;
