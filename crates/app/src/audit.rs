@@ -10,7 +10,9 @@ use crate::error::AppResult;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainReport {
     /// Every event from the first to the head links up.
-    Intact { events: i64 },
+    Intact {
+        events: i64,
+    },
     Broken(ChainBreak),
 }
 

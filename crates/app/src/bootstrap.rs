@@ -60,13 +60,12 @@ impl App {
                 key.kid.clone()
             }
             None => {
-                let material =
-                    generate_es256().map_err(|e| AppError::Internal(e.to_string()))?;
+                let material = generate_es256().map_err(|e| AppError::Internal(e.to_string()))?;
                 let jwk = PublicJwk::es256(&material.public_point)
                     .map_err(|e| AppError::Internal(e.to_string()))?;
                 let kid = jwk.thumbprint();
-                let public_jwk = serde_json::to_string(&jwk)
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                let public_jwk =
+                    serde_json::to_string(&jwk).map_err(|e| AppError::Internal(e.to_string()))?;
                 let private_sealed = self.secrets().seal(&seal_context(&kid), &material.pkcs8)?;
                 tx.insert_signing_key(&StoredSigningKey {
                     kid: kid.clone(),

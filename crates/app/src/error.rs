@@ -8,11 +8,15 @@ pub enum AppError {
     /// Input broke a rule; every field at fault is named.
     #[error(transparent)]
     Invalid(#[from] ValidationErrors),
-    #[error("this setup link does not work: it was used already, replaced by a newer one, or has expired")]
+    #[error(
+        "this setup link does not work: it was used already, replaced by a newer one, or has expired"
+    )]
     SetupLinkInvalid,
     #[error("Tessera already has an operator")]
     AlreadySetUp,
-    #[error("demonstration data is only loaded into an empty database; this one already has accounts")]
+    #[error(
+        "demonstration data is only loaded into an empty database; this one already has accounts"
+    )]
     DemoRefused,
     /// Too much work is queued (password hashing); try again shortly.
     #[error("the server is busy; try again in a moment")]

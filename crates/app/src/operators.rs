@@ -1,13 +1,13 @@
 //! Creating operators: from the one-time setup link, and from the command line.
 
 use serde_json::json;
+use tessera_domain::UserId;
 use tessera_domain::ValidationErrors;
 use tessera_domain::audit::NewAuditEvent;
 use tessera_domain::level::Level;
 use tessera_domain::password::{PasswordOwner, check_confirmation, check_password};
 use tessera_domain::role::Role;
 use tessera_domain::user::{NewUser, User, UserStatus};
-use tessera_domain::UserId;
 use tessera_store::roles::RoleGrant;
 use tessera_store::{AuditLog, Credentials, Levels, Roles, SetupTokens, Tx, Users};
 

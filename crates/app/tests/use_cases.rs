@@ -1,6 +1,9 @@
 //! The use cases of the foundation, on both databases: bootstrap, setup link, operators, demo
 //! data and the audit chain.
 
+// Test code: failing loudly is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::{Arc, Mutex};
 
 use tessera_app::audit::ChainReport;
@@ -82,14 +85,21 @@ async fn bootstrap_is_idempotent_and_checks_the_secret_key(db: &TestDatabase) {
 
     // A node configured with another secret key must not start on this database.
     let stranger = app_on(db, clock, &[8; 32]).unwrap();
-    assert!(matches!(stranger.bootstrap().await, Err(AppError::Secrets(_))));
+    assert!(matches!(
+        stranger.bootstrap().await,
+        Err(AppError::Secrets(_))
+    ));
 }
 
 async fn a_setup_link_creates_the_first_operator_once(db: &TestDatabase) {
     let (app, _) = app(db);
     app.bootstrap().await.unwrap();
     let link = app.issue_setup_link().await.unwrap().unwrap();
-    assert!(link.url.starts_with("http://localhost:8080/setup/"), "{}", link.url);
+    assert!(
+        link.url.starts_with("http://localhost:8080/setup/"),
+        "{}",
+        link.url
+    );
     let token = token_of(&link.url);
     app.check_setup_link(token).await.unwrap();
     assert!(matches!(
@@ -98,7 +108,10 @@ async fn a_setup_link_creates_the_first_operator_once(db: &TestDatabase) {
     ));
 
     let ctx = Ctx::anonymous(Some("req-7".into()));
-    let user = app.complete_setup(token, operator("olga@tessera.example"), &ctx).await.unwrap();
+    let user = app
+        .complete_setup(token, operator("olga@tessera.example"), &ctx)
+        .await
+        .unwrap();
     assert_eq!(user.email, "olga@tessera.example");
 
     let mut tx = db.store.read().await.unwrap();
@@ -113,7 +126,8 @@ async fn a_setup_link_creates_the_first_operator_once(db: &TestDatabase) {
 
     // The link is used up, and no new one is issued once an operator exists.
     assert!(matches!(
-        app.complete_setup(token, operator("eve@tessera.example"), &ctx).await,
+        app.complete_setup(token, operator("eve@tessera.example"), &ctx)
+            .await,
         Err(AppError::AlreadySetUp)
     ));
     assert_eq!(app.issue_setup_link().await.unwrap(), None);
@@ -132,8 +146,12 @@ async fn setup_links_expire_and_are_replaced(db: &TestDatabase) {
     app.check_setup_link(token_of(&new.url)).await.unwrap();
     clock.advance(Duration::hours(24));
     assert!(matches!(
-        app.complete_setup(token_of(&new.url), operator("olga@tessera.example"), &Ctx::system())
-            .await,
+        app.complete_setup(
+            token_of(&new.url),
+            operator("olga@tessera.example"),
+            &Ctx::system()
+        )
+        .await,
         Err(AppError::SetupLinkInvalid)
     ));
     let mut tx = db.store.read().await.unwrap();
@@ -152,8 +170,9 @@ async fn setup_reports_every_field_at_fault(db: &TestDatabase) {
         password: "berger".into(),
         confirm: Some("Berger".into()),
     };
-    let Err(AppError::Invalid(errors)) =
-        app.complete_setup(token_of(&link.url), input, &Ctx::system()).await
+    let Err(AppError::Invalid(errors)) = app
+        .complete_setup(token_of(&link.url), input, &Ctx::system())
+        .await
     else {
         panic!("bad input was accepted");
     };
@@ -179,7 +198,9 @@ async fn the_command_line_creates_operators_and_ends_setup_links(db: &TestDataba
     let link = app.issue_setup_link().await.unwrap().unwrap();
     let mut input = operator("olga@tessera.example");
     input.confirm = None;
-    app.create_operator(input.clone(), &Ctx::system()).await.unwrap();
+    app.create_operator(input.clone(), &Ctx::system())
+        .await
+        .unwrap();
     assert!(matches!(
         app.check_setup_link(token_of(&link.url)).await,
         Err(AppError::AlreadySetUp)
@@ -234,8 +255,14 @@ async fn demo_data_loads_once_and_only_into_an_empty_database(db: &TestDatabase)
     other_app.bootstrap().await.unwrap();
     let mut input = operator("olga@tessera.example");
     input.confirm = None;
-    other_app.create_operator(input, &Ctx::system()).await.unwrap();
-    assert!(matches!(other_app.load_demo().await, Err(AppError::DemoRefused)));
+    other_app
+        .create_operator(input, &Ctx::system())
+        .await
+        .unwrap();
+    assert!(matches!(
+        other_app.load_demo().await,
+        Err(AppError::DemoRefused)
+    ));
 }
 
 async fn the_audit_chain_covers_every_change(db: &TestDatabase) {
@@ -250,12 +277,21 @@ async fn the_audit_chain_covers_every_change(db: &TestDatabase) {
     let mut tx = db.store.begin().await.unwrap();
     match &mut tx {
         tessera_store::Tx::Sqlite(c) => {
-            sqlx::query("DELETE FROM audit_events WHERE seq = 14").execute(&mut **c).await.unwrap();
+            sqlx::query("DELETE FROM audit_events WHERE seq = 14")
+                .execute(&mut **c)
+                .await
+                .unwrap();
         }
         tessera_store::Tx::Postgres(c) => {
-            sqlx::query("DELETE FROM audit_events WHERE seq = 14").execute(&mut **c).await.unwrap();
+            sqlx::query("DELETE FROM audit_events WHERE seq = 14")
+                .execute(&mut **c)
+                .await
+                .unwrap();
         }
     }
     tx.commit().await.unwrap();
-    assert!(matches!(app.verify_audit_chain().await.unwrap(), ChainReport::Broken(_)));
+    assert!(matches!(
+        app.verify_audit_chain().await.unwrap(),
+        ChainReport::Broken(_)
+    ));
 }

@@ -46,8 +46,14 @@ mod tests {
         let material = generate_es256().unwrap();
         assert_eq!(material.public_point.len(), 65);
         assert_eq!(material.public_point[0], 0x04);
-        assert_eq!(es256_public_point(&material.pkcs8).unwrap(), material.public_point);
-        assert_ne!(generate_es256().unwrap().public_point, material.public_point);
+        assert_eq!(
+            es256_public_point(&material.pkcs8).unwrap(),
+            material.public_point
+        );
+        assert_ne!(
+            generate_es256().unwrap().public_point,
+            material.public_point
+        );
         assert_eq!(es256_public_point(b"junk"), Err(KeyError::Invalid("ES256")));
     }
 }

@@ -51,7 +51,9 @@ impl SecretBox {
 
     pub fn seal(&self, context: &str, plaintext: &[u8]) -> Result<Vec<u8>, SecretBoxError> {
         let mut nonce = [0u8; NONCE_LEN];
-        self.rng.fill(&mut nonce).map_err(|_| SecretBoxError::Seal)?;
+        self.rng
+            .fill(&mut nonce)
+            .map_err(|_| SecretBoxError::Seal)?;
         let mut buffer = plaintext.to_vec();
         self.key
             .seal_in_place_append_tag(
@@ -91,17 +93,38 @@ mod tests {
         let secret_box = SecretBox::new(&key).unwrap();
         let sealed = secret_box.seal("signing_key:a", b"private bytes").unwrap();
         assert_ne!(&sealed[NONCE_LEN..], b"private bytes");
-        assert_eq!(secret_box.open("signing_key:a", &sealed).unwrap(), b"private bytes");
+        assert_eq!(
+            secret_box.open("signing_key:a", &sealed).unwrap(),
+            b"private bytes"
+        );
         // Two seals of the same secret differ (fresh nonce).
-        assert_ne!(sealed, secret_box.seal("signing_key:a", b"private bytes").unwrap());
+        assert_ne!(
+            sealed,
+            secret_box.seal("signing_key:a", b"private bytes").unwrap()
+        );
 
-        assert_eq!(secret_box.open("signing_key:b", &sealed), Err(SecretBoxError::Open));
+        assert_eq!(
+            secret_box.open("signing_key:b", &sealed),
+            Err(SecretBoxError::Open)
+        );
         let other = SecretBox::new(&SecretBox::generate_key().unwrap()).unwrap();
-        assert_eq!(other.open("signing_key:a", &sealed), Err(SecretBoxError::Open));
+        assert_eq!(
+            other.open("signing_key:a", &sealed),
+            Err(SecretBoxError::Open)
+        );
         let mut altered = sealed.clone();
         altered[NONCE_LEN] ^= 1;
-        assert_eq!(secret_box.open("signing_key:a", &altered), Err(SecretBoxError::Open));
-        assert_eq!(secret_box.open("signing_key:a", &[1, 2]), Err(SecretBoxError::Open));
-        assert_eq!(SecretBox::new(&[0; 16]).err(), Some(SecretBoxError::KeyLength(16)));
+        assert_eq!(
+            secret_box.open("signing_key:a", &altered),
+            Err(SecretBoxError::Open)
+        );
+        assert_eq!(
+            secret_box.open("signing_key:a", &[1, 2]),
+            Err(SecretBoxError::Open)
+        );
+        assert_eq!(
+            SecretBox::new(&[0; 16]).err(),
+            Some(SecretBoxError::KeyLength(16))
+        );
     }
 }

@@ -147,7 +147,10 @@ mod tests {
     fn names_are_trimmed_normalised_and_checked() {
         assert_eq!(level_name("  Bank E ").unwrap(), "Bank E");
         // "e" followed by a combining acute accent becomes the single precomposed character.
-        assert_eq!(level_name("Banque de Fe\u{301}de\u{301}ration").unwrap(), "Banque de Fédération");
+        assert_eq!(
+            level_name("Banque de Fe\u{301}de\u{301}ration").unwrap(),
+            "Banque de Fédération"
+        );
         assert_eq!(level_name("   ").unwrap_err().code, "required");
         assert_eq!(level_name(&"x".repeat(101)).unwrap_err().code, "too_long");
         assert_eq!(level_name("a\u{7}b").unwrap_err().code, "invalid");

@@ -34,7 +34,11 @@ mod tests {
     fn tokens_are_url_safe_and_digests_are_stable() {
         let token = token_text([0xfb; 32]);
         assert_eq!(token.len(), 43);
-        assert!(token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(
+            token
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
         assert_eq!(token_digest(&token), token_digest(&token));
         assert_ne!(token_digest(&token), token_digest(&token_text([0xfa; 32])));
         // SHA-256 of the empty string, as published.

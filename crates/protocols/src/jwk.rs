@@ -116,7 +116,10 @@ mod tests {
             .decode("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo")
             .unwrap();
         let jwk = PublicJwk::ed25519(&x).unwrap();
-        assert_eq!(jwk.kid(), Some("kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"));
+        assert_eq!(
+            jwk.kid(),
+            Some("kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k")
+        );
     }
 
     #[test]

@@ -140,7 +140,10 @@ pub enum ConfigError {
 
 impl Config {
     /// Loads the configuration from its layers and checks every value.
-    pub fn load(file: Option<&std::path::Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+    pub fn load(
+        file: Option<&std::path::Path>,
+        overrides: &Overrides,
+    ) -> Result<Self, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(file) = file {
             if !file.exists() {
@@ -162,7 +165,10 @@ impl Config {
         if self.listen.parse::<SocketAddr>().is_err() {
             return invalid(
                 "listen",
-                format!("'{}' is not an address and port such as 127.0.0.1:8080", self.listen),
+                format!(
+                    "'{}' is not an address and port such as 127.0.0.1:8080",
+                    self.listen
+                ),
             );
         }
         if !self.public_url.is_empty() {
@@ -173,7 +179,10 @@ impl Config {
             if host.is_none_or(|h| h.is_empty() || h.contains(char::is_whitespace)) {
                 return invalid(
                     "public_url",
-                    format!("'{}' is not an http:// or https:// address", self.public_url),
+                    format!(
+                        "'{}' is not an http:// or https:// address",
+                        self.public_url
+                    ),
                 );
             }
         }
@@ -188,14 +197,26 @@ impl Config {
             );
         }
         if !["text", "json"].contains(&self.log.format.as_str()) {
-            return invalid("log.format", format!("'{}' is neither text nor json", self.log.format));
+            return invalid(
+                "log.format",
+                format!("'{}' is neither text nor json", self.log.format),
+            );
         }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
-            return invalid("log.level", format!("'{}' is not a log filter", self.log.level));
+            return invalid(
+                "log.level",
+                format!("'{}' is not a log filter", self.log.level),
+            );
         }
-        for (key, value) in [("delivery.email", &self.delivery.email), ("delivery.sms", &self.delivery.sms)] {
+        for (key, value) in [
+            ("delivery.email", &self.delivery.email),
+            ("delivery.sms", &self.delivery.sms),
+        ] {
             if value != "console" {
-                return invalid(key, format!("'{value}' is not an available adapter (console)"));
+                return invalid(
+                    key,
+                    format!("'{value}' is not an available adapter (console)"),
+                );
             }
         }
         Ok(())
@@ -236,7 +257,11 @@ fn describe(error: figment::Error) -> String {
     error
         .into_iter()
         .map(|e| {
-            let key = if e.path.is_empty() { String::new() } else { format!("{}: ", e.path.join(".")) };
+            let key = if e.path.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", e.path.join("."))
+            };
             let source = e
                 .metadata
                 .as_ref()
@@ -252,6 +277,8 @@ fn describe(error: figment::Error) -> String {
 }
 
 #[cfg(test)]
+// figment::Jail fixes the closures' error type; it is large, and only tests use it.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 
@@ -264,7 +291,10 @@ mod tests {
     #[test]
     fn files_environment_and_flags_layer_in_order() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("t.toml", "listen = \"127.0.0.1:9000\"\n[log]\nformat = \"json\"\n")?;
+            jail.create_file(
+                "t.toml",
+                "listen = \"127.0.0.1:9000\"\n[log]\nformat = \"json\"\n",
+            )?;
             jail.set_env("TESSERA_PUBLIC_URL", "https://id.example.org");
             jail.set_env("TESSERA_LOG__LEVEL", "debug");
             let overrides = Overrides {
@@ -277,8 +307,14 @@ mod tests {
             assert_eq!(config.log.level, "debug");
             assert_eq!(config.public_url, "https://id.example.org");
             assert_eq!(config.data_dir, PathBuf::from("/srv/tessera"));
-            assert_eq!(config.effective_database_url(), "sqlite:///srv/tessera/tessera.db");
-            assert_eq!(config.secret_key_path(), PathBuf::from("/srv/tessera/secret.key"));
+            assert_eq!(
+                config.effective_database_url(),
+                "sqlite:///srv/tessera/tessera.db"
+            );
+            assert_eq!(
+                config.secret_key_path(),
+                PathBuf::from("/srv/tessera/secret.key")
+            );
             assert_eq!(config.effective_public_url(), "https://id.example.org");
             Ok(())
         });
@@ -293,7 +329,10 @@ mod tests {
     #[test]
     fn unknown_keys_are_named() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("t.toml", "listen = \"127.0.0.1:9000\"\n[log]\nfromat = \"json\"\n")?;
+            jail.create_file(
+                "t.toml",
+                "listen = \"127.0.0.1:9000\"\n[log]\nfromat = \"json\"\n",
+            )?;
             let error = Config::load(Some(std::path::Path::new("t.toml")), &Overrides::default())
                 .unwrap_err()
                 .to_string();
@@ -303,7 +342,9 @@ mod tests {
         });
         figment::Jail::expect_with(|jail| {
             jail.set_env("TESSERA_LISTNE", "0.0.0.0:80");
-            let error = Config::load(None, &Overrides::default()).unwrap_err().to_string();
+            let error = Config::load(None, &Overrides::default())
+                .unwrap_err()
+                .to_string();
             assert!(error.contains("listne"), "{error}");
             Ok(())
         });
@@ -322,12 +363,17 @@ mod tests {
         for (var, value, key) in cases {
             figment::Jail::expect_with(|jail| {
                 jail.set_env(var, value);
-                let error = Config::load(None, &Overrides::default()).unwrap_err().to_string();
+                let error = Config::load(None, &Overrides::default())
+                    .unwrap_err()
+                    .to_string();
                 assert!(error.contains(key), "{var}={value}: {error}");
                 Ok(())
             });
         }
-        let missing = Config::load(Some(std::path::Path::new("/nonexistent/t.toml")), &Overrides::default());
+        let missing = Config::load(
+            Some(std::path::Path::new("/nonexistent/t.toml")),
+            &Overrides::default(),
+        );
         assert!(matches!(missing, Err(ConfigError::MissingFile(_))));
     }
 }

@@ -103,7 +103,8 @@ pub fn load_or_create_secret_key(path: &Path) -> Result<(Vec<u8>, bool), DataDir
             if let Some(parent) = path.parent() {
                 fs::create_dir_all(parent).map_err(io)?;
             }
-            let key = tessera_app::generate_secret_key().map_err(|e| io(std::io::Error::other(e)))?;
+            let key =
+                tessera_app::generate_secret_key().map_err(|e| io(std::io::Error::other(e)))?;
             let mut file = OpenOptions::new()
                 .write(true)
                 .create_new(true)
@@ -128,7 +129,10 @@ mod tests {
         let first = DataDir::open(dir.path()).unwrap();
         let error = DataDir::open(dir.path()).err().unwrap().to_string();
         assert!(error.contains("already using the data folder"), "{error}");
-        assert!(error.contains(&format!("pid {}", std::process::id())), "{error}");
+        assert!(
+            error.contains(&format!("pid {}", std::process::id())),
+            "{error}"
+        );
         drop(first);
         assert!(DataDir::open(dir.path()).is_ok());
     }

@@ -28,7 +28,10 @@ pub enum Failure {
     #[error("{0}")]
     App(#[from] AppError),
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: String, source: std::io::Error },
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("the audit trail has been tampered with: {0}")]
@@ -61,7 +64,10 @@ pub fn print_config(config: &Config) {
         tessera_store::redact_url(&config.effective_database_url())
     );
     println!("  secret key      {}", config.secret_key_path().display());
-    println!("  log             {} ({})", config.log.format, config.log.level);
+    println!(
+        "  log             {} ({})",
+        config.log.format, config.log.level
+    );
     println!(
         "  delivery        e-mail: {}, SMS and voice: {}",
         config.delivery.email, config.delivery.sms
@@ -117,7 +123,9 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), Failure> {
         print_demo(&public_url, &report);
     } else if let Some(link) = app.issue_setup_link().await? {
         println!();
-        println!("Tessera has no operator yet. To create the first one, open this link within 24 hours:");
+        println!(
+            "Tessera has no operator yet. To create the first one, open this link within 24 hours:"
+        );
         println!();
         println!("    {}", link.url);
         println!();
@@ -166,9 +174,15 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), Failure> {
 fn print_demo(public_url: &str, report: &tessera_app::DemoReport) {
     println!();
     if report.loaded_now {
-        println!("Demonstration data loaded. Accounts (password for all: {}):", tessera_app::DEMO_PASSWORD);
+        println!(
+            "Demonstration data loaded. Accounts (password for all: {}):",
+            tessera_app::DEMO_PASSWORD
+        );
     } else {
-        println!("Demonstration data present. Accounts (password for all: {}):", tessera_app::DEMO_PASSWORD);
+        println!(
+            "Demonstration data present. Accounts (password for all: {}):",
+            tessera_app::DEMO_PASSWORD
+        );
     }
     println!();
     for account in &report.accounts {

@@ -14,7 +14,11 @@ pub trait AuditLog {
     /// appenders queue on the chain's head row until the first one commits.
     async fn append_audit(&mut self, event: NewAuditEvent) -> StoreResult<AuditEvent>;
     /// Events with numbers after `after_seq`, oldest first, at most `limit`.
-    async fn audit_events_after(&mut self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditEvent>>;
+    async fn audit_events_after(
+        &mut self,
+        after_seq: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEvent>>;
     /// The number and hash of the latest event (0 and the genesis hash when there is none).
     async fn audit_head(&mut self) -> StoreResult<(i64, String)>;
 }
@@ -52,7 +56,10 @@ impl TryFrom<EventRow> for AuditEvent {
             }
         };
         let outcome = Outcome::parse(&row.outcome).ok_or_else(|| {
-            StoreError::Corrupt(format!("audit event {} has outcome '{}'", row.seq, row.outcome))
+            StoreError::Corrupt(format!(
+                "audit event {} has outcome '{}'",
+                row.seq, row.outcome
+            ))
         })?;
         Ok(AuditEvent {
             seq: row.seq,
@@ -79,10 +86,13 @@ impl AuditLog for Tx {
             "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
             .fetch_one(conn).await)?;
         let sealed = event.seal(seq, &prev_hash);
-        exec!(self, sqlx::query(
-            "INSERT INTO audit_events (seq, at, actor_kind, actor_id, action, target_type,
+        exec!(
+            self,
+            sqlx::query(
+                "INSERT INTO audit_events (seq, at, actor_kind, actor_id, action, target_type,
                  target_id, level_id, outcome, request_id, details, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            )
             .bind(sealed.seq)
             .bind(Ts(sealed.at))
             .bind(sealed.actor.kind())
@@ -95,13 +105,20 @@ impl AuditLog for Tx {
             .bind(&sealed.request_id)
             .bind(&sealed.details)
             .bind(&sealed.prev_hash)
-            .bind(&sealed.hash))?;
-        exec!(self, sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&sealed.hash))?;
+            .bind(&sealed.hash)
+        )?;
+        exec!(
+            self,
+            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&sealed.hash)
+        )?;
         Ok(sealed)
     }
 
-    async fn audit_events_after(&mut self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditEvent>> {
+    async fn audit_events_after(
+        &mut self,
+        after_seq: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEvent>> {
         let rows: Vec<EventRow> = with_conn!(self, conn => sqlx::query_as(
             "SELECT seq, at, actor_kind, actor_id, action, target_type, target_id, level_id,
                     outcome, request_id, details, prev_hash, hash

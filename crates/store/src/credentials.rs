@@ -10,18 +10,32 @@ use crate::tx::Tx;
 /// The port for credentials.
 pub trait Credentials {
     /// Sets (or replaces) a user's password hash.
-    async fn set_password(&mut self, user: UserId, phc: &str, at: OffsetDateTime) -> StoreResult<()>;
+    async fn set_password(
+        &mut self,
+        user: UserId,
+        phc: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
     async fn password(&mut self, user: UserId) -> StoreResult<Option<String>>;
 }
 
 impl Credentials for Tx {
-    async fn set_password(&mut self, user: UserId, phc: &str, at: OffsetDateTime) -> StoreResult<()> {
-        exec!(self, sqlx::query(
-            "INSERT INTO password_credentials (user_id, phc, set_at) VALUES ($1, $2, $3)
-             ON CONFLICT (user_id) DO UPDATE SET phc = excluded.phc, set_at = excluded.set_at")
+    async fn set_password(
+        &mut self,
+        user: UserId,
+        phc: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query(
+                "INSERT INTO password_credentials (user_id, phc, set_at) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id) DO UPDATE SET phc = excluded.phc, set_at = excluded.set_at"
+            )
             .bind(user.0)
             .bind(phc)
-            .bind(Ts(at)))?;
+            .bind(Ts(at))
+        )?;
         Ok(())
     }
 

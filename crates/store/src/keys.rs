@@ -22,7 +22,10 @@ pub struct StoredSigningKey {
 pub trait SigningKeys {
     async fn insert_signing_key(&mut self, key: &StoredSigningKey) -> StoreResult<()>;
     /// Keys not yet retired at `now`, newest first.
-    async fn live_signing_keys(&mut self, now: OffsetDateTime) -> StoreResult<Vec<StoredSigningKey>>;
+    async fn live_signing_keys(
+        &mut self,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<StoredSigningKey>>;
 }
 
 impl SigningKeys for Tx {
@@ -39,7 +42,10 @@ impl SigningKeys for Tx {
         Ok(())
     }
 
-    async fn live_signing_keys(&mut self, now: OffsetDateTime) -> StoreResult<Vec<StoredSigningKey>> {
+    async fn live_signing_keys(
+        &mut self,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<StoredSigningKey>> {
         let keys: Vec<StoredSigningKey> = with_conn!(self, conn => sqlx::query_as(
             "SELECT kid, algorithm, private_sealed, public_jwk, created_at, retires_at
              FROM signing_keys WHERE retires_at IS NULL OR retires_at > $1

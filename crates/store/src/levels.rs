@@ -58,16 +58,20 @@ macro_rules! select_levels {
 
 impl Levels for Tx {
     async fn insert_level(&mut self, level: &Level) -> StoreResult<()> {
-        exec!(self, sqlx::query(
-            "INSERT INTO levels (id, parent_id, name, path, created_at, updated_at, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        exec!(
+            self,
+            sqlx::query(
+                "INSERT INTO levels (id, parent_id, name, path, created_at, updated_at, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            )
             .bind(level.id.0)
             .bind(level.parent_id.map(|p| p.0))
             .bind(&level.name)
             .bind(&level.path)
             .bind(Ts(level.created_at))
             .bind(Ts(level.updated_at))
-            .bind(level.version))?;
+            .bind(level.version)
+        )?;
         Ok(())
     }
 

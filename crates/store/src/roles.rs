@@ -37,14 +37,18 @@ struct GrantRow {
 
 impl Roles for Tx {
     async fn grant_role(&mut self, grant: &RoleGrant) -> StoreResult<()> {
-        exec!(self, sqlx::query(
-            "INSERT INTO role_grants (user_id, role, level_id, granted_by, granted_at)
-             VALUES ($1, $2, $3, $4, $5)")
+        exec!(
+            self,
+            sqlx::query(
+                "INSERT INTO role_grants (user_id, role, level_id, granted_by, granted_at)
+             VALUES ($1, $2, $3, $4, $5)"
+            )
             .bind(grant.user_id.0)
             .bind(grant.role.as_str())
             .bind(grant.level_id.0)
             .bind(grant.granted_by.map(|u| u.0))
-            .bind(Ts(grant.granted_at)))?;
+            .bind(Ts(grant.granted_at))
+        )?;
         Ok(())
     }
 

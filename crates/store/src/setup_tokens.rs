@@ -30,9 +30,15 @@ impl SetupTokens for Tx {
         expires_at: OffsetDateTime,
     ) -> StoreResult<()> {
         self.clear_setup_tokens().await?;
-        exec!(self, sqlx::query(
-            "INSERT INTO setup_tokens (digest, created_at, expires_at) VALUES ($1, $2, $3)")
-            .bind(digest).bind(Ts(created_at)).bind(Ts(expires_at)))?;
+        exec!(
+            self,
+            sqlx::query(
+                "INSERT INTO setup_tokens (digest, created_at, expires_at) VALUES ($1, $2, $3)"
+            )
+            .bind(digest)
+            .bind(Ts(created_at))
+            .bind(Ts(expires_at))
+        )?;
         Ok(())
     }
 

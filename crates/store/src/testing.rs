@@ -48,24 +48,22 @@ impl TestDatabase {
 
     pub async fn postgres() -> StoreResult<Option<Self>> {
         let admin_url = admin_url();
-        let mut admin = match tokio::time::timeout(
-            Duration::from_secs(5),
-            PgConnection::connect(&admin_url),
-        )
-        .await
-        {
-            Ok(Ok(conn)) => conn,
-            Ok(Err(e)) if !postgres_required() => {
-                eprintln!("SKIPPED: PostgreSQL does not answer at {admin_url}: {e}");
-                return Ok(None);
-            }
-            Err(_) if !postgres_required() => {
-                eprintln!("SKIPPED: PostgreSQL does not answer at {admin_url} (timed out)");
-                return Ok(None);
-            }
-            Ok(Err(e)) => return Err(e.into()),
-            Err(_) => return Err(StoreError::BadUrl(format!("{admin_url}: timed out"))),
-        };
+        let mut admin =
+            match tokio::time::timeout(Duration::from_secs(5), PgConnection::connect(&admin_url))
+                .await
+            {
+                Ok(Ok(conn)) => conn,
+                Ok(Err(e)) if !postgres_required() => {
+                    eprintln!("SKIPPED: PostgreSQL does not answer at {admin_url}: {e}");
+                    return Ok(None);
+                }
+                Err(_) if !postgres_required() => {
+                    eprintln!("SKIPPED: PostgreSQL does not answer at {admin_url} (timed out)");
+                    return Ok(None);
+                }
+                Ok(Err(e)) => return Err(e.into()),
+                Err(_) => return Err(StoreError::BadUrl(format!("{admin_url}: timed out"))),
+            };
         let name = format!("tessera_test_{}", uuid::Uuid::new_v4().simple());
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&mut admin)
@@ -101,7 +99,9 @@ impl Drop for TestDatabase {
             runtime.block_on(async move {
                 if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
                     let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut admin)
+                        .await;
                 }
             });
         });
@@ -136,22 +136,6 @@ fn database_url(admin_url: &str, name: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn database_names_are_swapped_in_urls() {
-        assert_eq!(
-            super::database_url("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
-            "postgres://postgres@127.0.0.1:5432/t1"
-        );
-        assert_eq!(
-            super::database_url("postgres://u:p@h/db?sslmode=disable", "t2"),
-            "postgres://u:p@h/t2?sslmode=disable"
-        );
-        assert_eq!(super::database_url("postgres://h:5432", "t3"), "postgres://h:5432/t3");
-    }
-}
-
 /// Declares, for each named `async fn(&TestDatabase)`, one test on SQLite and one on
 /// PostgreSQL (skipped with a message when PostgreSQL does not answer and is not required).
 #[macro_export]
@@ -178,4 +162,23 @@ macro_rules! on_both_databases {
             )*
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_names_are_swapped_in_urls() {
+        assert_eq!(
+            super::database_url("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            super::database_url("postgres://u:p@h/db?sslmode=disable", "t2"),
+            "postgres://u:p@h/t2?sslmode=disable"
+        );
+        assert_eq!(
+            super::database_url("postgres://h:5432", "t3"),
+            "postgres://h:5432/t3"
+        );
+    }
 }

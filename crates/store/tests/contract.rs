@@ -1,5 +1,8 @@
 //! The store contract: every test here runs against SQLite and against PostgreSQL.
 
+// Test code: failing loudly is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use tessera_domain::audit::{Actor, GENESIS_HASH, NewAuditEvent, verify_chain};
 use tessera_domain::level::Level;
 use tessera_domain::role::Role;
@@ -98,16 +101,24 @@ async fn users_are_unique_by_email_key_and_round_trip(db: &TestDatabase) {
 
     let mut tx = store.begin().await.unwrap();
     let twin = user(2, bank_e.id, "anna.schmidt@bank-e.EXAMPLE");
-    assert!(matches!(tx.insert_user(&twin).await, Err(StoreError::Conflict)));
+    assert!(matches!(
+        tx.insert_user(&twin).await,
+        Err(StoreError::Conflict)
+    ));
     drop(tx);
 
     let mut tx = store.read().await.unwrap();
     assert_eq!(tx.user(anna.id).await.unwrap(), Some(anna.clone()));
     assert_eq!(
-        tx.user_by_email_key("anna.schmidt@bank-e.example").await.unwrap(),
+        tx.user_by_email_key("anna.schmidt@bank-e.example")
+            .await
+            .unwrap(),
         Some(anna.clone())
     );
-    assert_eq!(tx.user_by_email_key("nobody@bank-e.example").await.unwrap(), None);
+    assert_eq!(
+        tx.user_by_email_key("nobody@bank-e.example").await.unwrap(),
+        None
+    );
     assert_eq!(tx.users_in_level(bank_e.id).await.unwrap(), vec![anna]);
     assert_eq!(tx.count_users().await.unwrap(), 1);
 }
@@ -119,11 +130,18 @@ async fn passwords_are_set_and_replaced(db: &TestDatabase) {
     let mut tx = store.begin().await.unwrap();
     tx.insert_user(&anna).await.unwrap();
     assert_eq!(tx.password(anna.id).await.unwrap(), None);
-    tx.set_password(anna.id, "$argon2id$first", T0).await.unwrap();
-    tx.set_password(anna.id, "$argon2id$second", T0).await.unwrap();
+    tx.set_password(anna.id, "$argon2id$first", T0)
+        .await
+        .unwrap();
+    tx.set_password(anna.id, "$argon2id$second", T0)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
-    assert_eq!(tx.password(anna.id).await.unwrap().as_deref(), Some("$argon2id$second"));
+    assert_eq!(
+        tx.password(anna.id).await.unwrap().as_deref(),
+        Some("$argon2id$second")
+    );
 }
 
 async fn role_grants_are_listed_and_counted(db: &TestDatabase) {
@@ -139,8 +157,12 @@ async fn role_grants_are_listed_and_counted(db: &TestDatabase) {
         granted_by: None,
         granted_at: T0,
     };
-    tx.grant_role(&grant(Role::UserAdmin, bank_e.id)).await.unwrap();
-    tx.grant_role(&grant(Role::Operator, root.id)).await.unwrap();
+    tx.grant_role(&grant(Role::UserAdmin, bank_e.id))
+        .await
+        .unwrap();
+    tx.grant_role(&grant(Role::Operator, root.id))
+        .await
+        .unwrap();
     assert!(matches!(
         tx.grant_role(&grant(Role::UserAdmin, bank_e.id)).await,
         Err(StoreError::Conflict)
@@ -149,11 +171,21 @@ async fn role_grants_are_listed_and_counted(db: &TestDatabase) {
 
     let mut tx = store.begin().await.unwrap();
     tx.insert_user(&anna).await.unwrap();
-    tx.grant_role(&grant(Role::UserAdmin, bank_e.id)).await.unwrap();
-    tx.grant_role(&grant(Role::Operator, root.id)).await.unwrap();
+    tx.grant_role(&grant(Role::UserAdmin, bank_e.id))
+        .await
+        .unwrap();
+    tx.grant_role(&grant(Role::Operator, root.id))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
-    let roles: Vec<Role> = tx.roles_of(anna.id).await.unwrap().into_iter().map(|g| g.role).collect();
+    let roles: Vec<Role> = tx
+        .roles_of(anna.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| g.role)
+        .collect();
     assert_eq!(roles, [Role::Operator, Role::UserAdmin]);
     assert_eq!(tx.count_role(Role::Operator).await.unwrap(), 1);
     assert_eq!(tx.count_role(Role::AccessAdmin).await.unwrap(), 0);
@@ -162,7 +194,11 @@ async fn role_grants_are_listed_and_counted(db: &TestDatabase) {
 fn event(n: i64) -> NewAuditEvent {
     NewAuditEvent::new(
         T0 + time::Duration::microseconds(n),
-        if n % 2 == 0 { Actor::System } else { Actor::User(user_id(7)) },
+        if n % 2 == 0 {
+            Actor::System
+        } else {
+            Actor::User(user_id(7))
+        },
         "level.create",
         "level",
     )
@@ -194,12 +230,18 @@ async fn audit_events_chain_and_tampering_is_detected(db: &TestDatabase) {
 
     // Someone with database access edits an event: the chain says where.
     let mut tx = store.begin().await.unwrap();
-    exec_raw(&mut tx, "UPDATE audit_events SET details = '{}' WHERE seq = 2").await;
+    exec_raw(
+        &mut tx,
+        "UPDATE audit_events SET details = '{}' WHERE seq = 2",
+    )
+    .await;
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
     let events = tx.audit_events_after(0, 100).await.unwrap();
     assert_eq!(
-        verify_chain((GENESIS_HASH, 0), &events).unwrap_err().to_string(),
+        verify_chain((GENESIS_HASH, 0), &events)
+            .unwrap_err()
+            .to_string(),
         "event 2 was changed after it was written"
     );
 }
@@ -249,7 +291,10 @@ async fn settings_are_upserted(db: &TestDatabase) {
     tx.put_setting("demo", "loaded twice", T0).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
-    assert_eq!(tx.setting("demo").await.unwrap().as_deref(), Some("loaded twice"));
+    assert_eq!(
+        tx.setting("demo").await.unwrap().as_deref(),
+        Some("loaded twice")
+    );
 }
 
 async fn setup_tokens_are_single_use(db: &TestDatabase) {
@@ -267,16 +312,15 @@ async fn setup_tokens_are_single_use(db: &TestDatabase) {
 
 async fn signing_keys_retire(db: &TestDatabase) {
     let store = &db.store;
-    let key = |kid: &str, created: OffsetDateTime, retires: Option<OffsetDateTime>| {
-        StoredSigningKey {
+    let key =
+        |kid: &str, created: OffsetDateTime, retires: Option<OffsetDateTime>| StoredSigningKey {
             kid: kid.into(),
             algorithm: "ES256".into(),
             private_sealed: vec![0, 1, 2, 255],
             public_jwk: "{}".into(),
             created_at: Ts(created),
             retires_at: retires.map(Ts),
-        }
-    };
+        };
     let old = key("old", T0, Some(T0 + time::Duration::days(1)));
     let new = key("new", T0 + time::Duration::hours(1), None);
     let mut tx = store.begin().await.unwrap();
@@ -284,16 +328,24 @@ async fn signing_keys_retire(db: &TestDatabase) {
     tx.insert_signing_key(&new).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
-    let live = tx.live_signing_keys(T0 + time::Duration::hours(2)).await.unwrap();
+    let live = tx
+        .live_signing_keys(T0 + time::Duration::hours(2))
+        .await
+        .unwrap();
     assert_eq!(live, vec![new.clone(), old]);
-    let later = tx.live_signing_keys(T0 + time::Duration::days(2)).await.unwrap();
+    let later = tx
+        .live_signing_keys(T0 + time::Duration::days(2))
+        .await
+        .unwrap();
     assert_eq!(later, vec![new]);
 }
 
 async fn a_rolled_back_transaction_leaves_nothing(db: &TestDatabase) {
     let store = &db.store;
     let mut tx = store.begin().await.unwrap();
-    tx.insert_level(&Level::new_root(level_id(1), "Root", T0).unwrap()).await.unwrap();
+    tx.insert_level(&Level::new_root(level_id(1), "Root", T0).unwrap())
+        .await
+        .unwrap();
     tx.append_audit(event(1)).await.unwrap();
     tx.rollback().await.unwrap();
     let mut tx = store.read().await.unwrap();
@@ -305,5 +357,8 @@ async fn migrations_run_twice_without_harm(db: &TestDatabase) {
     let store = &db.store;
     store.migrate().await.unwrap();
     store.ping().await.unwrap();
-    assert!(matches!(store.backend(), Backend::Sqlite | Backend::Postgres));
+    assert!(matches!(
+        store.backend(),
+        Backend::Sqlite | Backend::Postgres
+    ));
 }

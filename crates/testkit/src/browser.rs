@@ -45,7 +45,9 @@ impl Browser {
         let chromium = CHROMIUM_CANDIDATES.iter().find(|p| Path::new(p).exists());
         let (Some(chromium), true) = (chromium, Path::new(DRIVER).exists()) else {
             if browser_required() {
-                return Err("Chromium or ChromeDriver is missing: run scripts/install-test-deps".into());
+                return Err(
+                    "Chromium or ChromeDriver is missing: run scripts/install-test-deps".into(),
+                );
             }
             eprintln!("SKIPPED: no Chromium/ChromeDriver (run scripts/install-test-deps)");
             return Ok(None);

@@ -1,5 +1,8 @@
 //! The real server, started in-process on a fresh database, driven over HTTP.
 
+// Test code: failing loudly is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::Duration;
 
 use axum::routing::get;
@@ -34,24 +37,39 @@ on_both!(
 );
 
 async fn health_readiness_and_metrics_answer(backend: Backend) {
-    let Some(server) = server(backend).await else { return };
+    let Some(server) = server(backend).await else {
+        return;
+    };
     let client = server.client();
     assert_eq!(client.healthz().await.unwrap().status, "ok");
     let (status, ready) = client.readyz().await.unwrap();
     assert_eq!(status, StatusCode::OK);
-    assert_eq!((ready.status.as_str(), ready.database.as_str()), ("ready", "ok"));
+    assert_eq!(
+        (ready.status.as_str(), ready.database.as_str()),
+        ("ready", "ok")
+    );
     client.healthz().await.unwrap();
     let metrics = client.metrics().await.unwrap();
     assert!(
-        metrics.contains(r#"tessera_http_requests_total{method="GET",route="/healthz",status="200"} 2"#),
+        metrics.contains(
+            r#"tessera_http_requests_total{method="GET",route="/healthz",status="200"} 2"#
+        ),
         "{metrics}"
     );
-    assert!(metrics.contains("tessera_http_request_duration_seconds_bucket"), "{metrics}");
-    assert!(metrics.contains("tessera_http_requests_in_flight"), "{metrics}");
+    assert!(
+        metrics.contains("tessera_http_request_duration_seconds_bucket"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("tessera_http_requests_in_flight"),
+        "{metrics}"
+    );
 }
 
 async fn readiness_fails_when_the_database_is_gone(backend: Backend) {
-    let Some(server) = server(backend).await else { return };
+    let Some(server) = server(backend).await else {
+        return;
+    };
     let client = server.client();
     assert_eq!(client.readyz().await.unwrap().0, StatusCode::OK);
     server.db.store.close().await;
@@ -63,7 +81,9 @@ async fn readiness_fails_when_the_database_is_gone(backend: Backend) {
 }
 
 async fn every_response_carries_security_headers_and_a_request_id(backend: Backend) {
-    let Some(server) = server(backend).await else { return };
+    let Some(server) = server(backend).await else {
+        return;
+    };
     let client = server.client();
     for path in ["/", "/healthz", "/static/tessera.css", "/no/such/page"] {
         let page = client.page(path).await.unwrap();
@@ -71,8 +91,16 @@ async fn every_response_carries_security_headers_and_a_request_id(backend: Backe
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
         assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
-        assert_eq!(page.header("x-content-type-options"), Some("nosniff"), "{path}");
-        assert_eq!(page.header("referrer-policy"), Some("no-referrer"), "{path}");
+        assert_eq!(
+            page.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            page.header("referrer-policy"),
+            Some("no-referrer"),
+            "{path}"
+        );
         assert_eq!(page.header("x-frame-options"), Some("DENY"), "{path}");
         // http:// public URL: no HSTS (it would be ignored, and it would pin a dev host).
         assert_eq!(page.header("strict-transport-security"), None, "{path}");
@@ -84,7 +112,10 @@ async fn every_response_carries_security_headers_and_a_request_id(backend: Backe
     assert!(css.body.contains(".button"));
 
     // A load balancer's request id is kept; a hostile one is replaced.
-    let kept = client.page_with("/healthz", &[("x-request-id", "lb-4711.a")]).await.unwrap();
+    let kept = client
+        .page_with("/healthz", &[("x-request-id", "lb-4711.a")])
+        .await
+        .unwrap();
     assert_eq!(kept.header("x-request-id"), Some("lb-4711.a"));
     let hostile = client
         .page_with("/healthz", &[("x-request-id", "evil\" injected=1")])
@@ -94,11 +125,17 @@ async fn every_response_carries_security_headers_and_a_request_id(backend: Backe
 }
 
 async fn unknown_paths_answer_in_the_form_asked_for(backend: Backend) {
-    let Some(server) = server(backend).await else { return };
+    let Some(server) = server(backend).await else {
+        return;
+    };
     let client = server.client();
     let page = client.page("/no/such/page").await.unwrap();
     assert_eq!(page.status, StatusCode::NOT_FOUND);
-    assert!(page.header("content-type").unwrap().starts_with("text/html"));
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert!(page.body.contains("Page not found"));
     let (status, headers, problem) = client.problem("/api/v1/nothing").await.unwrap();
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -113,7 +150,9 @@ fn token_of(url: &str) -> String {
 }
 
 async fn the_setup_link_creates_the_first_operator_over_http(backend: Backend) {
-    let Some(server) = server(backend).await else { return };
+    let Some(server) = server(backend).await else {
+        return;
+    };
     let client = server.client();
     let home = client.page("/").await.unwrap();
     assert!(home.body.contains("This installation has no operator yet"));
@@ -122,8 +161,18 @@ async fn the_setup_link_creates_the_first_operator_over_http(backend: Backend) {
     let path = format!("/setup/{}", token_of(&link.url));
     let form = client.page(&path).await.unwrap();
     assert_eq!(form.status, StatusCode::OK);
-    for label in ["First name", "Last name", "E-mail address", "E-mail language", "Password", "Confirm password"] {
-        assert!(form.body.contains(&format!(">{label}<")), "label {label} missing");
+    for label in [
+        "First name",
+        "Last name",
+        "E-mail address",
+        "E-mail language",
+        "Password",
+        "Confirm password",
+    ] {
+        assert!(
+            form.body.contains(&format!(">{label}<")),
+            "label {label} missing"
+        );
     }
 
     // Every field at fault is named, next to the field and in the summary; typed values come
@@ -145,8 +194,16 @@ async fn the_setup_link_creates_the_first_operator_over_http(backend: Backend) {
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.body.contains("Please correct the following"));
     assert!(wrong.body.contains("Enter a last name."));
-    assert!(wrong.body.contains("Enter an e-mail address in the form name@example.org."));
-    assert!(wrong.body.contains("Choose one of these languages: en, fr, de."));
+    assert!(
+        wrong
+            .body
+            .contains("Enter an e-mail address in the form name@example.org.")
+    );
+    assert!(
+        wrong
+            .body
+            .contains("Choose one of these languages: en, fr, de.")
+    );
     assert!(wrong.body.contains("The two passwords are not the same."));
     assert!(wrong.body.contains(r#"value="Ζωή""#));
     assert!(!wrong.body.contains("Zoe-Secret-99"));
@@ -175,22 +232,51 @@ async fn the_setup_link_creates_the_first_operator_over_http(backend: Backend) {
     assert!(again.body.contains("Tessera is already set up"));
     let forged = client.page("/setup/forged").await.unwrap();
     assert_eq!(forged.status, StatusCode::CONFLICT);
-    assert!(!client.page("/").await.unwrap().body.contains("no operator yet"));
+    assert!(
+        !client
+            .page("/")
+            .await
+            .unwrap()
+            .body
+            .contains("no operator yet")
+    );
 }
 
 async fn bad_form_input_never_gives_a_server_error(backend: Backend) {
-    let Some(server) = server(backend).await else { return };
+    let Some(server) = server(backend).await else {
+        return;
+    };
     let client = server.client();
     let link = server.app.issue_setup_link().await.unwrap().unwrap();
     let path = format!("/setup/{}", token_of(&link.url));
     let cases: Vec<(&str, Vec<u8>, StatusCode)> = vec![
-        ("application/json", br#"{"email":"x"}"#.to_vec(), StatusCode::BAD_REQUEST),
+        (
+            "application/json",
+            br#"{"email":"x"}"#.to_vec(),
+            StatusCode::BAD_REQUEST,
+        ),
         // Undecodable pairs are dropped by the lenient form decoder: the person gets the page
         // that names every field still missing.
-        ("application/x-www-form-urlencoded", vec![0xff, 0xfe, b'=', 0x80], StatusCode::UNPROCESSABLE_ENTITY),
-        ("application/x-www-form-urlencoded", b"%%%=%%%&&&".to_vec(), StatusCode::UNPROCESSABLE_ENTITY),
-        ("application/x-www-form-urlencoded", Vec::new(), StatusCode::UNPROCESSABLE_ENTITY),
-        ("application/x-www-form-urlencoded", vec![b'a'; 200_000], StatusCode::PAYLOAD_TOO_LARGE),
+        (
+            "application/x-www-form-urlencoded",
+            vec![0xff, 0xfe, b'=', 0x80],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            b"%%%=%%%&&&".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            Vec::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            vec![b'a'; 200_000],
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
     ];
     for (content_type, body, expected) in cases {
         let answer = client.post_raw(&path, content_type, body).await.unwrap();
@@ -227,7 +313,10 @@ async fn requests_in_flight_finish_on_shutdown(backend: Backend) {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    assert!(refused, "the server still accepted connections after the stop signal");
+    assert!(
+        refused,
+        "the server still accepted connections after the stop signal"
+    );
     // ...while the request in flight completes.
     assert_eq!(in_flight.await.unwrap().unwrap(), "finished");
     server.shutdown().await.unwrap();

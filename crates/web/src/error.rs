@@ -37,7 +37,11 @@ impl PageError {
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "The request could not be read", message)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "The request could not be read",
+            message,
+        )
     }
 
     fn problem(&self) -> Problem {
@@ -68,7 +72,11 @@ impl From<AppError> for PageError {
                 "Tessera is already set up",
                 "An operator account exists, so setup links no longer work. Ask an operator for an account.",
             ),
-            AppError::DemoRefused => Self::new(StatusCode::CONFLICT, "Not possible", AppError::DemoRefused.to_string()),
+            AppError::DemoRefused => Self::new(
+                StatusCode::CONFLICT,
+                "Not possible",
+                AppError::DemoRefused.to_string(),
+            ),
             AppError::Busy => Self {
                 retry_after: Some(2),
                 ..Self::new(
@@ -77,7 +85,11 @@ impl From<AppError> for PageError {
                     "Too many requests are being processed. Please try again in a moment.",
                 )
             },
-            AppError::Stale => Self::new(StatusCode::CONFLICT, "Changed in the meantime", AppError::Stale.to_string()),
+            AppError::Stale => Self::new(
+                StatusCode::CONFLICT,
+                "Changed in the meantime",
+                AppError::Stale.to_string(),
+            ),
             AppError::Secrets(_) | AppError::Store(_) | AppError::Internal(_) => {
                 tracing::error!(error = %error, "request failed");
                 Self::new(

@@ -76,24 +76,69 @@ impl SetupPage {
                 autocomplete,
                 hint,
                 // Passwords are never sent back into the page.
-                value: if input_type == "password" { String::new() } else { value.to_owned() },
+                value: if input_type == "password" {
+                    String::new()
+                } else {
+                    value.to_owned()
+                },
                 error: (!error.is_empty()).then_some(error),
             }
         };
         let fields = vec![
-            field("first_name", "First name", "text", "given-name", None, &form.first_name),
-            field("last_name", "Last name", "text", "family-name", None, &form.last_name),
-            field("email", "E-mail address", "email", "email", Some("You sign in with this address."), &form.email),
-            field("language", "E-mail language", "", "", None, if form.language.is_empty() { "en" } else { &form.language }),
+            field(
+                "first_name",
+                "First name",
+                "text",
+                "given-name",
+                None,
+                &form.first_name,
+            ),
+            field(
+                "last_name",
+                "Last name",
+                "text",
+                "family-name",
+                None,
+                &form.last_name,
+            ),
+            field(
+                "email",
+                "E-mail address",
+                "email",
+                "email",
+                Some("You sign in with this address."),
+                &form.email,
+            ),
+            field(
+                "language",
+                "E-mail language",
+                "",
+                "",
+                None,
+                if form.language.is_empty() {
+                    "en"
+                } else {
+                    &form.language
+                },
+            ),
             field(
                 "password",
                 "Password",
                 "password",
                 "new-password",
-                Some("At least 10 characters from three of: upper case, lower case, digits, special characters. Not your name or e-mail address."),
+                Some(
+                    "At least 10 characters from three of: upper case, lower case, digits, special characters. Not your name or e-mail address.",
+                ),
                 "",
             ),
-            field("confirm", "Confirm password", "password", "new-password", None, ""),
+            field(
+                "confirm",
+                "Confirm password",
+                "password",
+                "new-password",
+                None,
+                "",
+            ),
         ];
         Self {
             token,
