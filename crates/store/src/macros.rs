@@ -1,7 +1,7 @@
 /// Runs one body of query code on the connection inside a [`crate::Tx`], whichever database it
 /// is: the body is written once and compiled for each backend.
 ///
-/// ```ignore
+/// ```text
 /// let n: i64 = with_conn!(tx, conn => sqlx::query_scalar("SELECT COUNT(*) FROM t").fetch_one(conn).await)?;
 /// ```
 macro_rules! with_conn {
