@@ -69,7 +69,12 @@ fn start_until_ready(tessera: &Path, data: &Path) -> Result<(f64, Child), BenchE
     let port = free_port()?;
     let started = Instant::now();
     let mut child = Command::new(tessera)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
         .arg(data)
         .env("TESSERA_LOG__LEVEL", "warn")
         .stdout(Stdio::null())
