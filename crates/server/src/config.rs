@@ -84,7 +84,8 @@ impl Default for Config {
 /// The documented defaults, as printed by `tessera config defaults`.
 pub const DEFAULTS_TOML: &str = r#"# Tessera configuration. Every key may also be set as an environment variable:
 # TESSERA_ + the key in upper case, with "__" between a section and its key
-# (TESSERA_LISTEN, TESSERA_LOG__FORMAT). Unknown keys are refused.
+# (TESSERA_LISTEN, TESSERA_LOG__FORMAT). Unknown keys are refused. Variables named
+# TESSERA_TEST_* belong to the test harness and are ignored here.
 
 # Address and port to listen on.
 listen = "127.0.0.1:8080"
@@ -152,7 +153,13 @@ impl Config {
             figment = figment.merge(Toml::file_exact(file));
         }
         let config: Config = figment
-            .merge(Env::prefixed("TESSERA_").split("__").ignore(&["CONFIG"]))
+            .merge(
+                Env::prefixed("TESSERA_")
+                    .split("__")
+                    .ignore(&["CONFIG"])
+                    // TESSERA_TEST_* belongs to the test harness, not to the server.
+                    .filter(|key| !key.as_str().to_ascii_lowercase().starts_with("test_")),
+            )
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(|e| ConfigError::Load(describe(e)))?;
@@ -341,6 +348,9 @@ mod tests {
             Ok(())
         });
         figment::Jail::expect_with(|jail| {
+            // The test harness's own variables are not configuration.
+            jail.set_env("TESSERA_TEST_REQUIRE_POSTGRES", "1");
+            assert!(Config::load(None, &Overrides::default()).is_ok());
             jail.set_env("TESSERA_LISTNE", "0.0.0.0:80");
             let error = Config::load(None, &Overrides::default())
                 .unwrap_err()

@@ -3,7 +3,7 @@
 //!
 //! PostgreSQL is found at `TESSERA_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`). When none answers, [`TestDatabase::postgres`]
-//! gives `None` so the test can skip, unless `TESSERA_REQUIRE_POSTGRES=1`, when it is an error.
+//! gives `None` so the test can skip, unless `TESSERA_TEST_REQUIRE_POSTGRES=1`, when it is an error.
 
 use std::time::Duration;
 
@@ -117,7 +117,7 @@ pub fn admin_url() -> String {
 
 /// Whether a missing PostgreSQL must fail the tests instead of skipping them.
 pub fn postgres_required() -> bool {
-    std::env::var("TESSERA_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+    std::env::var("TESSERA_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
 }
 
 /// The same server URL with another database name.

@@ -1,7 +1,7 @@
 //! Headless Chromium (Debian's packages) driven through ChromeDriver and WebDriver.
 //!
 //! `scripts/install-test-deps` installs the packages. Without them, [`Browser::start`] gives
-//! `None` so the test can skip with a message, unless `TESSERA_REQUIRE_BROWSER=1` (set by
+//! `None` so the test can skip with a message, unless `TESSERA_TEST_REQUIRE_BROWSER=1` (set by
 //! `scripts/test`), when their absence is an error.
 
 use std::net::TcpListener;
@@ -27,12 +27,12 @@ pub struct Browser {
 }
 
 fn browser_required() -> bool {
-    std::env::var("TESSERA_REQUIRE_BROWSER").is_ok_and(|v| v == "1")
+    std::env::var("TESSERA_TEST_REQUIRE_BROWSER").is_ok_and(|v| v == "1")
 }
 
-/// Where screenshots are kept: `TESSERA_SCREENSHOT_DIR`, or `target/screenshots`.
+/// Where screenshots are kept: `TESSERA_TEST_SCREENSHOT_DIR`, or `target/screenshots`.
 pub fn screenshot_dir() -> PathBuf {
-    std::env::var_os("TESSERA_SCREENSHOT_DIR").map_or_else(
+    std::env::var_os("TESSERA_TEST_SCREENSHOT_DIR").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots"),
         PathBuf::from,
     )
