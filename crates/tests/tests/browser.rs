@@ -3,8 +3,28 @@
 // Test code: failing loudly is its job.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use fantoccini::Locator;
+use fantoccini::elements::Element;
+use fantoccini::{Client, Locator};
 use tessera_testkit::{Backend, Browser, TestServer};
+
+async fn type_into(page: &Client, id: &str, text: &str) {
+    let field = page.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn submit(page: &Client) {
+    let button = page
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap();
+    button.click().await.unwrap();
+}
+
+/// Waits for an element of the page that the last action led to (never the old page's).
+async fn wait_for(page: &Client, locator: Locator<'_>) -> Element {
+    page.wait().for_element(locator).await.unwrap()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_and_setup_pages_in_a_real_browser() {
@@ -16,14 +36,8 @@ async fn home_and_setup_pages_in_a_real_browser() {
 
     page.goto(&server.url("/")).await.unwrap();
     assert_eq!(page.title().await.unwrap(), "Welcome · Tessera");
-    let heading = page
-        .find(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(heading, "Welcome to Tessera");
+    let heading = page.find(Locator::Css("h1")).await.unwrap();
+    assert_eq!(heading.text().await.unwrap(), "Welcome to Tessera");
     // The stylesheet loaded under the strict CSP: the masthead has its dark background.
     let masthead = page.find(Locator::Css(".masthead")).await.unwrap();
     let background = masthead.css_value("background-color").await.unwrap();
@@ -33,76 +47,26 @@ async fn home_and_setup_pages_in_a_real_browser() {
     let link = server.app.issue_setup_link().await.unwrap().unwrap();
     page.goto(&link.url).await.unwrap();
     browser.screenshot("setup-form").await.unwrap();
-    page.find(Locator::Id("first_name"))
-        .await
-        .unwrap()
-        .send_keys("Erika")
-        .await
-        .unwrap();
-    page.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys("erika@")
-        .await
-        .unwrap();
-    page.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("short")
-        .await
-        .unwrap();
-    page.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let summary = page
-        .find(Locator::Css(".error-summary"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    type_into(page, "first_name", "Erika").await;
+    type_into(page, "email", "erika@").await;
+    type_into(page, "password", "short").await;
+    submit(page).await;
+    let summary = wait_for(page, Locator::Css(".error-summary")).await;
+    let summary = summary.text().await.unwrap();
     assert!(summary.contains("Enter a last name."), "{summary}");
     assert!(summary.contains("Use at least 10 characters"), "{summary}");
+    // What was typed is still there, except the password.
+    let first = page.find(Locator::Id("first_name")).await.unwrap();
+    assert_eq!(first.prop("value").await.unwrap().as_deref(), Some("Erika"));
     browser.screenshot("setup-errors").await.unwrap();
 
-    page.find(Locator::Id("last_name"))
-        .await
-        .unwrap()
-        .send_keys("Mustermann")
-        .await
-        .unwrap();
-    let email = page.find(Locator::Id("email")).await.unwrap();
-    email.clear().await.unwrap();
-    email.send_keys("erika@tessera.example").await.unwrap();
-    page.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("Quiet-River-2031")
-        .await
-        .unwrap();
-    page.find(Locator::Id("confirm"))
-        .await
-        .unwrap()
-        .send_keys("Quiet-River-2031")
-        .await
-        .unwrap();
-    page.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let done = page
-        .find(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(done, "Operator created");
+    type_into(page, "last_name", "Mustermann").await;
+    type_into(page, "email", "erika@tessera.example").await;
+    type_into(page, "password", "Quiet-River-2031").await;
+    type_into(page, "confirm", "Quiet-River-2031").await;
+    submit(page).await;
+    let done = wait_for(page, Locator::XPath("//h1[text()='Operator created']")).await;
+    assert_eq!(done.text().await.unwrap(), "Operator created");
     browser.screenshot("setup-done").await.unwrap();
 
     browser.close().await.unwrap();

@@ -8,6 +8,7 @@ use std::time::Duration;
 use axum::routing::get;
 use reqwest::StatusCode;
 use tessera_testkit::{Backend, TestServer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn server(backend: Backend) -> Option<TestServer> {
     TestServer::start(backend).await.unwrap()
@@ -272,16 +273,22 @@ async fn bad_form_input_never_gives_a_server_error(backend: Backend) {
             Vec::new(),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        (
-            "application/x-www-form-urlencoded",
-            vec![b'a'; 200_000],
-            StatusCode::PAYLOAD_TOO_LARGE,
-        ),
     ];
     for (content_type, body, expected) in cases {
         let answer = client.post_raw(&path, content_type, body).await.unwrap();
         assert_eq!(answer.status, expected, "{content_type}: {}", answer.body);
     }
+    // A body announced as larger than the limit is refused before it is read (sent over a
+    // raw connection: a client still writing the body would race the server's answer).
+    let address = server.base_url.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200000\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 12];
+    stream.read_exact(&mut answer).await.unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 413");
     // Nothing was used up: the link still shows its form.
     assert_eq!(client.page(&path).await.unwrap().status, StatusCode::OK);
 }
