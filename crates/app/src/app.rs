@@ -1,9 +1,11 @@
 use std::sync::Arc;
 
 use tessera_auth::{PasswordHasher, SecretBox};
+use tessera_domain::message::RetryPolicy;
 use tessera_domain::{LevelId, UserId};
 use tessera_store::Store;
 use time::OffsetDateTime;
+use tokio::sync::Notify;
 
 use crate::error::AppResult;
 use crate::ports::{Clock, Random, SystemClock, SystemRandom};
@@ -20,6 +22,8 @@ pub struct AppConfig {
     pub hash_parallel: usize,
     /// Password hashes allowed to wait before requests are refused as busy.
     pub hash_queue: usize,
+    /// How failed message deliveries are retried and when they are given up.
+    pub retry: RetryPolicy,
 }
 
 impl AppConfig {
@@ -29,6 +33,7 @@ impl AppConfig {
             public_url: public_url.trim_end_matches('/').to_owned(),
             hash_parallel: cores,
             hash_queue: cores * 32,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -40,6 +45,7 @@ struct Inner {
     random: Arc<dyn Random>,
     hasher: PasswordHasher,
     secrets: SecretBox,
+    delivery: Arc<Notify>,
 }
 
 /// The use cases, over one store. Cheap to clone: every request holds one.
@@ -77,6 +83,7 @@ impl App {
                 clock,
                 random,
                 hasher,
+                delivery: Arc::new(Notify::new()),
             }),
         })
     }
@@ -99,6 +106,10 @@ impl App {
 
     pub(crate) fn secrets(&self) -> &SecretBox {
         &self.inner.secrets
+    }
+
+    pub(crate) fn delivery_notify(&self) -> Arc<Notify> {
+        Arc::clone(&self.inner.delivery)
     }
 
     pub(crate) fn random_bytes<const N: usize>(&self) -> [u8; N] {

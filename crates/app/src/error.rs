@@ -12,6 +12,9 @@ pub enum AppError {
         "this setup link does not work: it was used already, replaced by a newer one, or has expired"
     )]
     SetupLinkInvalid,
+    /// The actor may not do this.
+    #[error("you are not allowed to do this")]
+    Forbidden,
     #[error("Tessera already has an operator")]
     AlreadySetUp,
     #[error(

@@ -10,7 +10,9 @@ mod context;
 mod demo;
 mod error;
 mod operators;
+mod outbox;
 mod ports;
+mod recipient;
 mod setup;
 
 pub mod audit;
@@ -21,6 +23,7 @@ pub use context::Ctx;
 pub use demo::{DEMO_PASSWORD, DemoAccount, DemoReport};
 pub use error::{AppError, AppResult};
 pub use operators::NewOperator;
+pub use outbox::{DeliveryFailure, OutboxItem, OutboxView, Outgoing};
 pub use ports::{Clock, Random, SystemClock, SystemRandom};
 pub use setup::SetupLink;
 

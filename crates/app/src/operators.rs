@@ -5,6 +5,7 @@ use tessera_domain::UserId;
 use tessera_domain::ValidationErrors;
 use tessera_domain::audit::NewAuditEvent;
 use tessera_domain::level::Level;
+use tessera_domain::message::{Channel, NewMessage};
 use tessera_domain::password::{PasswordOwner, check_confirmation, check_password};
 use tessera_domain::role::Role;
 use tessera_domain::user::{NewUser, User, UserStatus};
@@ -72,8 +73,26 @@ impl App {
         let mut tx = self.store().begin().await?;
         let user = self.insert_operator(&mut tx, fields, &phc, ctx).await?;
         tx.clear_setup_tokens().await?;
+        self.notify_new_operator(&mut tx, &user).await?;
         tx.commit().await?;
+        self.wake_delivery();
         Ok(user)
+    }
+
+    /// Tells a new operator, by e-mail, that their account exists: a person should never
+    /// hold administrative rights without knowing it.
+    pub(crate) async fn notify_new_operator(&self, tx: &mut Tx, user: &User) -> AppResult<()> {
+        let message = NewMessage::new(
+            Channel::Email,
+            &user.email,
+            "operator-created",
+            &user.language,
+        )
+        .arg("name", user.display_name())
+        .arg("email", &user.email)
+        .arg("url", format!("{}/", self.config().public_url));
+        self.enqueue_message(tx, message).await?;
+        Ok(())
     }
 
     /// Inserts a user with a password at the root level and grants them the operator role,

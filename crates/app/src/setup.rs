@@ -89,7 +89,9 @@ impl App {
                 .request(ctx.request_id.as_deref()),
         )
         .await?;
+        self.notify_new_operator(&mut tx, &user).await?;
         tx.commit().await?;
+        self.wake_delivery();
         Ok(user)
     }
 

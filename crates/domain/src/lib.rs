@@ -3,10 +3,12 @@
 //! Nothing here performs IO, reads a clock or draws random numbers: the time and any random
 //! bytes a rule needs are parameters, so every rule is tested without sleeping or mocking.
 
+pub mod access;
 pub mod audit;
 pub mod error;
 pub mod ids;
 pub mod level;
+pub mod message;
 pub mod password;
 pub mod role;
 pub mod setup;

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+pub use tessera_notify::DeliveryConfig;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,16 +48,6 @@ pub struct PasswordConfig {
     pub hash_queue: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DeliveryConfig {
-    /// How e-mail is delivered. `console` (development: printed to the log) is the only
-    /// adapter until the messages work adds SMTP.
-    pub email: String,
-    /// How SMS and voice messages are delivered: `console` for now.
-    pub sms: String,
-}
-
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -73,10 +64,7 @@ impl Default for Config {
                 hash_parallel: 0,
                 hash_queue: 0,
             },
-            delivery: DeliveryConfig {
-                email: "console".into(),
-                sms: "console".into(),
-            },
+            delivery: DeliveryConfig::default(),
         }
     }
 }
@@ -113,9 +101,42 @@ hash_parallel = 0
 hash_queue = 0
 
 [delivery]
-# "console" prints messages to the log (development). SMTP and gateways come later.
+# How each channel is delivered. "console" prints messages to the log (development only:
+# codes included); "smtp" sends e-mail; "gateway" posts SMS and voice messages to an HTTP
+# gateway; "spool" writes each message as a JSON file for a relay of your own.
 email = "console"
 sms = "console"
+voice = "console"
+# A message that could not be delivered for this long is given up (and audited).
+give_up_after_secs = 86400
+# How often a node looks for messages queued by other nodes, in milliseconds.
+poll_interval_ms = 2000
+
+[delivery.smtp]
+host = "localhost"
+port = 587
+# "starttls" (required upgrade), "tls" (implicit TLS, usually port 465) or "none" (a relay
+# on the same machine only).
+security = "starttls"
+# Leave both empty for no authentication.
+username = ""
+password = ""
+from = "Tessera <no-reply@localhost>"
+timeout_secs = 15
+
+[delivery.gateway]
+# A JSON POST per SMS or voice message; a 2xx answer means delivered.
+url = ""
+# {recipient} (E.164), {text} and {channel} ("sms" or "voice") are filled in as JSON strings.
+body = '{"to": "{recipient}", "text": "{text}", "channel": "{channel}"}'
+timeout_secs = 10
+
+[delivery.gateway.headers]
+# Authorization = "Bearer ..."
+
+[delivery.spool]
+# Empty: data_dir/spool.
+dir = ""
 "#;
 
 /// What the command line says, applied last.
@@ -215,17 +236,10 @@ impl Config {
                 format!("'{}' is not a log filter", self.log.level),
             );
         }
-        for (key, value) in [
-            ("delivery.email", &self.delivery.email),
-            ("delivery.sms", &self.delivery.sms),
-        ] {
-            if value != "console" {
-                return invalid(
-                    key,
-                    format!("'{value}' is not an available adapter (console)"),
-                );
-            }
-        }
+        self.delivery.validate().map_err(|e| ConfigError::Invalid {
+            key: e.key,
+            message: e.message,
+        })?;
         Ok(())
     }
 
@@ -368,6 +382,7 @@ mod tests {
             ("TESSERA_DATABASE_URL", "mysql://x", "database_url"),
             ("TESSERA_LOG__FORMAT", "xml", "log.format"),
             ("TESSERA_DELIVERY__EMAIL", "pigeon", "delivery.email"),
+            ("TESSERA_DELIVERY__SMS", "gateway", "delivery.gateway.url"),
             ("TESSERA_PASSWORDS__HASH_QUEUE", "many", "hash_queue"),
         ];
         for (var, value, key) in cases {

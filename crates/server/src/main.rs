@@ -48,6 +48,25 @@ enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Messages waiting, delivered and failed.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// Counts by state, then the latest messages (recipients masked, values never shown).
+    List {
+        /// Only messages in this state: queued, delivered or failed.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -70,6 +89,21 @@ enum AdminCommand {
         #[arg(long)]
         last_name: String,
         /// E-mail language: en, fr or de.
+        #[arg(long, default_value = "en")]
+        language: String,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Queue a test message to check a channel's delivery (a running Tessera sends it).
+    SendTestMessage {
+        /// email, sms or voice.
+        #[arg(long)]
+        channel: String,
+        /// An e-mail address, or a phone number in international format (+...).
+        #[arg(long)]
+        to: String,
         #[arg(long, default_value = "en")]
         language: String,
         #[arg(long)]
@@ -132,6 +166,31 @@ fn main() -> ExitCode {
                 config, email, first_name, last_name, language,
             ))
         }),
+        Command::Admin(AdminCommand::SendTestMessage {
+            channel,
+            to,
+            language,
+            data_dir,
+            database_url,
+        }) => load(Overrides {
+            database_url,
+            data_dir,
+            ..Overrides::default()
+        })
+        .map_err(run::Failure::Config)
+        .and_then(|config| run::block_on(run::send_test_message(config, channel, to, language))),
+        Command::Outbox(OutboxCommand::List {
+            state,
+            limit,
+            data_dir,
+            database_url,
+        }) => load(Overrides {
+            database_url,
+            data_dir,
+            ..Overrides::default()
+        })
+        .map_err(run::Failure::Config)
+        .and_then(|config| run::block_on(run::outbox_list(config, state, limit))),
         Command::Audit(AuditCommand::Verify {
             data_dir,
             database_url,

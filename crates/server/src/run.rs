@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use tessera_app::audit::ChainReport;
 use tessera_app::{App, AppConfig, AppError, Ctx, NewOperator};
+use tessera_domain::message::{Channel, DeliveryState};
+use tessera_notify::{Adapters, DeliveryWorker, WorkerConfig};
 use tessera_store::{Store, StoreError};
 use tessera_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
@@ -69,8 +71,8 @@ pub fn print_config(config: &Config) {
         config.log.format, config.log.level
     );
     println!(
-        "  delivery        e-mail: {}, SMS and voice: {}",
-        config.delivery.email, config.delivery.sms
+        "  delivery        e-mail: {}, SMS: {}, voice: {}",
+        config.delivery.email, config.delivery.sms, config.delivery.voice
     );
 }
 
@@ -82,6 +84,8 @@ fn app_config(config: &Config) -> AppConfig {
     if config.passwords.hash_queue > 0 {
         app.hash_queue = config.passwords.hash_queue;
     }
+    let give_up = i64::try_from(config.delivery.give_up_after_secs).unwrap_or(i64::MAX);
+    app.retry.give_up_after = time::Duration::seconds(give_up);
     app
 }
 
@@ -133,6 +137,23 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), Failure> {
         println!();
     }
 
+    let adapters = Adapters::from_config(&config.delivery, &config.data_dir).map_err(|e| {
+        Failure::Config(ConfigError::Invalid {
+            key: e.key,
+            message: e.message,
+        })
+    })?;
+    let worker = DeliveryWorker::new(
+        app.clone(),
+        adapters,
+        WorkerConfig {
+            poll: Duration::from_millis(config.delivery.poll_interval_ms),
+            ..WorkerConfig::default()
+        },
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(worker.run(wait_for(stopped.clone())));
+
     let state = AppState::new(
         app,
         WebConfig {
@@ -147,24 +168,23 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), Failure> {
         "Tessera is listening"
     );
 
-    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let shutdown = async move {
+    tokio::spawn(async move {
         stop_signal().await;
-        tracing::info!("stop signal received: finishing requests in flight");
-        let _ = stopping_tx.send(());
-    };
-    let server = tessera_web::serve(listener, router, shutdown);
+        tracing::info!("stop signal received: finishing requests and deliveries in flight");
+        let _ = stop.send(true);
+    });
+    let server = tessera_web::serve(listener, router, wait_for(stopped.clone()));
     tokio::select! {
         result = server => result?,
         () = async {
-            if stopping_rx.await.is_ok() {
-                tokio::time::sleep(DRAIN_LIMIT).await;
-            } else {
-                std::future::pending::<()>().await;
-            }
+            wait_for(stopped.clone()).await;
+            tokio::time::sleep(DRAIN_LIMIT).await;
         } => {
             tracing::warn!("requests still in flight after {DRAIN_LIMIT:?}: stopping anyway");
         }
+    }
+    if tokio::time::timeout(DRAIN_LIMIT, worker).await.is_err() {
+        tracing::warn!("deliveries still in flight after {DRAIN_LIMIT:?}: stopping anyway");
     }
     store.close().await;
     tracing::info!("Tessera stopped");
@@ -194,6 +214,12 @@ fn print_demo(public_url: &str, report: &tessera_app::DemoReport) {
     println!();
     println!("Open {public_url}/ in a browser.");
     println!();
+}
+
+/// Completes once the stop flag is raised.
+async fn wait_for(mut stopped: tokio::sync::watch::Receiver<bool>) {
+    // An error means the sender is gone, which only happens at exit: stop then too.
+    let _ = stopped.wait_for(|stop| *stop).await;
 }
 
 /// Completes on SIGTERM (service managers, orchestrators) or Ctrl-C.
@@ -262,4 +288,68 @@ pub async fn verify_audit(config: Config) -> Result<(), Failure> {
         }
         ChainReport::Broken(broken) => Err(Failure::Tampered(broken.to_string())),
     }
+}
+
+pub async fn outbox_list(config: Config, state: Option<String>, limit: i64) -> Result<(), Failure> {
+    logging::init(&config.log);
+    let state = match state.as_deref() {
+        None => None,
+        Some(name) => Some(DeliveryState::parse(name).ok_or_else(|| {
+            Failure::Config(ConfigError::Invalid {
+                key: "--state",
+                message: format!("'{name}' is not one of: queued, delivered, failed"),
+            })
+        })?),
+    };
+    let (app, store) = open_app(&config).await?;
+    let view = app.outbox_view(&Ctx::system(), state, limit).await;
+    store.close().await;
+    let view = view?;
+    println!(
+        "queued {}, delivered {}, failed {}",
+        view.queued, view.delivered, view.failed
+    );
+    println!();
+    println!(
+        "{:<36}  {:<7} {:<26} {:<18} {:<9} {:>8}  last error",
+        "id", "channel", "recipient", "template", "state", "attempts"
+    );
+    for item in view.items {
+        println!(
+            "{:<36}  {:<7} {:<26} {:<18} {:<9} {:>8}  {}",
+            item.id,
+            item.channel.as_str(),
+            item.recipient,
+            item.template,
+            item.state.as_str(),
+            item.attempts,
+            item.last_error.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+pub async fn send_test_message(
+    config: Config,
+    channel: String,
+    to: String,
+    language: String,
+) -> Result<(), Failure> {
+    logging::init(&config.log);
+    let channel = Channel::parse(&channel).ok_or_else(|| {
+        Failure::Config(ConfigError::Invalid {
+            key: "--channel",
+            message: format!("'{channel}' is not one of: email, sms, voice"),
+        })
+    })?;
+    let (app, store) = open_app(&config).await?;
+    let queued = app
+        .send_test_message(&Ctx::system(), channel, &to, &language)
+        .await;
+    store.close().await;
+    let id = queued?;
+    println!(
+        "Test message {id} queued; a running Tessera delivers it (see `tessera outbox list`)."
+    );
+    Ok(())
 }

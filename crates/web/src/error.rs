@@ -72,6 +72,11 @@ impl From<AppError> for PageError {
                 "Tessera is already set up",
                 "An operator account exists, so setup links no longer work. Ask an operator for an account.",
             ),
+            AppError::Forbidden => Self::new(
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                "Your account may not do this. If you need to, ask an operator.",
+            ),
             AppError::DemoRefused => Self::new(
                 StatusCode::CONFLICT,
                 "Not possible",

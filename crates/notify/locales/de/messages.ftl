@@ -1,0 +1,21 @@
+# Nachrichtentexte auf Deutsch.
+
+operator-created-subject = Ihr Tessera-Operatorkonto
+operator-created-body =
+    Hallo { $name },
+
+    für Sie wurde in Tessera ein Operatorkonto mit der E-Mail-Adresse { $email } angelegt.
+
+    Operatoren verwalten Organisationsebenen, Benutzer und Anwendungen. Melden Sie sich unter { $url } an.
+
+    Wenn Sie diese Nachricht nicht erwartet haben, wenden Sie sich an die Betreiber von Tessera in Ihrer Institution.
+
+test-message-subject = Testnachricht von Tessera
+test-message-body = Dies ist eine Testnachricht von Tessera, um zu prüfen, ob die Zustellung per { $channel } funktioniert.
+test-message-sms = Testnachricht von Tessera: Die Zustellung per { $channel } funktioniert.
+test-message-voice = Dies ist eine Testnachricht von Tessera. Die Zustellung per Sprachanruf funktioniert.
+
+sign-in-code-subject = Ihr Tessera-Anmeldecode
+sign-in-code-body = Ihr Tessera-Anmeldecode lautet { $code }. Er läuft in 3 Minuten ab. Geben Sie ihn an niemanden weiter.
+sign-in-code-sms = Ihr Tessera-Code lautet { $code }. Er läuft in 3 Minuten ab. Nicht weitergeben.
+sign-in-code-voice = Ihr Tessera-Code lautet: { $code }. Ich wiederhole: { $code }.

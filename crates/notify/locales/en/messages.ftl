@@ -1,0 +1,23 @@
+# Message texts in English. Every text of a message: "<template>-subject" and "<template>-body"
+# for e-mail, "<template>-sms" and "<template>-voice" for phone messages (falling back to
+# "-body"). Blank lines separate paragraphs.
+
+operator-created-subject = Your Tessera operator account
+operator-created-body =
+    Hello { $name },
+
+    an operator account was created for you in Tessera, with the e-mail address { $email }.
+
+    Operators administer organisation levels, users and applications. Sign in at { $url }
+
+    If you did not expect this message, tell the people who run Tessera at your institution.
+
+test-message-subject = Tessera test message
+test-message-body = This is a test message from Tessera, sent to check that { $channel } delivery works.
+test-message-sms = Tessera test message: { $channel } delivery works.
+test-message-voice = This is a test message from Tessera. Delivery by voice works.
+
+sign-in-code-subject = Your Tessera sign-in code
+sign-in-code-body = Your Tessera sign-in code is { $code }. It expires in 3 minutes. Do not share it with anyone.
+sign-in-code-sms = Your Tessera code is { $code }. It expires in 3 minutes. Do not share it.
+sign-in-code-voice = Your Tessera code is: { $code }. Again: { $code }.

@@ -1,0 +1,21 @@
+# Textes des messages en français.
+
+operator-created-subject = Votre compte d'opérateur Tessera
+operator-created-body =
+    Bonjour { $name },
+
+    un compte d'opérateur a été créé pour vous dans Tessera, avec l'adresse électronique { $email }.
+
+    Les opérateurs administrent les niveaux d'organisation, les utilisateurs et les applications. Connectez-vous à l'adresse { $url }
+
+    Si vous n'attendiez pas ce message, prévenez les responsables de Tessera dans votre institution.
+
+test-message-subject = Message de test de Tessera
+test-message-body = Ceci est un message de test de Tessera, envoyé pour vérifier que la distribution par { $channel } fonctionne.
+test-message-sms = Message de test de Tessera : la distribution par { $channel } fonctionne.
+test-message-voice = Ceci est un message de test de Tessera. La distribution par appel vocal fonctionne.
+
+sign-in-code-subject = Votre code de connexion Tessera
+sign-in-code-body = Votre code de connexion Tessera est { $code }. Il expire dans 3 minutes. Ne le communiquez à personne.
+sign-in-code-sms = Votre code Tessera est { $code }. Il expire dans 3 minutes. Ne le communiquez pas.
+sign-in-code-voice = Votre code Tessera est : { $code }. Je répète : { $code }.
