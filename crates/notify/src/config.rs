@@ -38,6 +38,9 @@ pub struct SmtpConfig {
     /// The sender, e.g. `Tessera <no-reply@id.example.org>`.
     pub from: String,
     pub timeout_secs: u64,
+    /// A PEM file of certificate authorities to trust besides the system's (an internal CA);
+    /// empty for the system's only.
+    pub ca_file: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +79,7 @@ impl Default for DeliveryConfig {
                 password: String::new(),
                 from: "Tessera <no-reply@localhost>".into(),
                 timeout_secs: 15,
+                ca_file: String::new(),
             },
             gateway: GatewayConfig {
                 url: String::new(),

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::adapter::DeliveryError;
@@ -23,14 +24,28 @@ impl SmtpAdapter {
             key,
             message: e.to_string(),
         };
-        let builder = match config.security.as_str() {
-            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host)
-                .map_err(|e| invalid("delivery.smtp.host", &e))?,
-            "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
-                .map_err(|e| invalid("delivery.smtp.host", &e))?,
-            _ => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host),
+        let tls = || -> Result<TlsParameters, DeliveryConfigError> {
+            let mut params = TlsParameters::builder(config.host.clone());
+            if !config.ca_file.is_empty() {
+                let pem = std::fs::read(&config.ca_file)
+                    .map_err(|e| invalid("delivery.smtp.ca_file", &e))?;
+                let ca = Certificate::from_pem(&pem)
+                    .map_err(|e| invalid("delivery.smtp.ca_file", &e))?;
+                params = params.add_root_certificate(ca);
+            }
+            params
+                .build_rustls()
+                .map_err(|e| invalid("delivery.smtp", &e))
         };
-        let mut builder = builder
+        // STARTTLS is required, never opportunistic: a server (or a meddler) that does not
+        // offer it gets no credentials and no mail in plain text.
+        let security = match config.security.as_str() {
+            "tls" => Tls::Wrapper(tls()?),
+            "starttls" => Tls::Required(tls()?),
+            _ => Tls::None,
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
+            .tls(security)
             .port(config.port)
             .timeout(Some(Duration::from_secs(config.timeout_secs.max(1))));
         if !config.username.is_empty() {

@@ -123,6 +123,8 @@ username = ""
 password = ""
 from = "Tessera <no-reply@localhost>"
 timeout_secs = 15
+# A PEM file of certificate authorities to trust besides the system's (an internal CA).
+ca_file = ""
 
 [delivery.gateway]
 # A JSON POST per SMS or voice message; a 2xx answer means delivered.

@@ -8,10 +8,12 @@
 pub mod browser;
 pub mod client;
 pub mod server;
+pub mod smtp;
 
 pub use browser::Browser;
 pub use client::Client;
 pub use server::TestServer;
+pub use smtp::{SmtpMode, SmtpServer, TestCa};
 pub use tessera_store::Backend;
 
 /// The error type of test helpers.
