@@ -156,3 +156,47 @@ mod tests {
         assert_eq!(level_name("a\u{7}b").unwrap_err().code, "invalid");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use time::macros::datetime;
+
+    use super::*;
+
+    /// A random tree: each new level hangs below one of the levels made before it.
+    fn tree(parents: &[usize], ids: &[[u8; 10]]) -> Vec<Level> {
+        let now = datetime!(2026-01-01 00:00 UTC);
+        let mut levels = vec![Level::new_root(LevelId::new(now, ids[0]), "Root", now).unwrap()];
+        for (i, parent) in parents.iter().enumerate() {
+            let parent = levels[parent % levels.len()].clone();
+            let id = LevelId::new(now, ids[i + 1]);
+            levels.push(Level::new_child(id, &parent, &format!("L{i}"), now).unwrap());
+        }
+        levels
+    }
+
+    proptest! {
+        #[test]
+        fn the_subtree_range_holds_exactly_the_subtree(
+            parents in proptest::collection::vec(0usize..1000, 1..40),
+            seed in proptest::collection::vec(any::<[u8; 10]>(), 41),
+        ) {
+            let mut ids = seed.clone();
+            ids.sort();
+            ids.dedup();
+            prop_assume!(ids.len() > parents.len());
+            let levels = tree(&parents, &ids);
+            for ancestor in &levels {
+                let (low, high) = ancestor.subtree_range();
+                for level in &levels {
+                    let in_range = level.path >= low && level.path < high;
+                    prop_assert_eq!(in_range, ancestor.contains(level));
+                    // Containment is exactly "the ancestor's id is on the level's path".
+                    let on_path = level.path.split('/').any(|id| id == ancestor.id.to_string());
+                    prop_assert_eq!(on_path, ancestor.contains(level));
+                }
+            }
+        }
+    }
+}
