@@ -12,6 +12,15 @@ pub enum AppError {
         "this setup link does not work: it was used already, replaced by a newer one, or has expired"
     )]
     SetupLinkInvalid,
+    /// Unknown address or wrong password: deliberately the same answer.
+    #[error("the e-mail address or password is not correct")]
+    SignInFailed,
+    /// The password was right, but the account may not sign in now.
+    #[error("this account is {}", .0.as_str())]
+    AccountUnavailable(tessera_domain::user::UserStatus),
+    /// Signing in is needed first.
+    #[error("sign in first")]
+    NotSignedIn,
     /// The actor may not do this.
     #[error("you are not allowed to do this")]
     Forbidden,

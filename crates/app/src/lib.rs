@@ -14,6 +14,7 @@ mod outbox;
 mod ports;
 mod recipient;
 mod setup;
+mod signin;
 
 pub mod audit;
 
@@ -26,6 +27,7 @@ pub use operators::NewOperator;
 pub use outbox::{DeliveryFailure, OutboxItem, OutboxView, Outgoing};
 pub use ports::{Clock, Random, SystemClock, SystemRandom};
 pub use setup::SetupLink;
+pub use signin::{ClientInfo, CurrentSession, SignedIn};
 
 /// A new random key for sealing secrets at rest.
 pub fn generate_secret_key() -> Result<[u8; 32], tessera_auth::SecretBoxError> {

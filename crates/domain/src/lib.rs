@@ -11,6 +11,7 @@ pub mod level;
 pub mod message;
 pub mod password;
 pub mod role;
+pub mod session;
 pub mod setup;
 pub mod user;
 

@@ -1,6 +1,9 @@
 //! A typed client for Tessera's HTTP interface, as an application or script would use it.
 
+use std::sync::Arc;
+
 use reqwest::StatusCode;
+use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::{ACCEPT, HeaderMap};
 use serde::Deserialize;
 
@@ -41,21 +44,97 @@ impl Page {
     }
 }
 
+/// A client like a browser: it keeps cookies, and does not follow redirects (tests look at
+/// them).
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: String,
+    jar: Arc<Jar>,
 }
 
 impl Client {
     pub fn new(base_url: &str) -> Self {
+        let jar = Arc::new(Jar::default());
         Self {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .cookie_provider(Arc::clone(&jar))
                 .build()
                 .expect("an HTTP client"),
             base: base_url.trim_end_matches('/').to_owned(),
+            jar,
         }
+    }
+
+    /// The value of a cookie this client holds for the server.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let url = self.base.parse().ok()?;
+        let header = self.jar.cookies(&url)?;
+        header.to_str().ok()?.split("; ").find_map(|pair| {
+            let (key, value) = pair.split_once('=')?;
+            (key == name).then(|| value.to_owned())
+        })
+    }
+
+    /// Puts a cookie into this client's jar, as a browser that kept it would send it.
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        if let Ok(url) = self.base.parse() {
+            self.jar
+                .add_cookie_str(&format!("{name}={value}; Path=/"), &url);
+        }
+    }
+
+    /// Signs in with e-mail and password through the pages, as a person would. Returns the
+    /// answer to the password step (303 to /account on success).
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<Page, BoxError> {
+        self.page("/signin?change=1").await?;
+        let csrf = self
+            .cookie("tessera_csrf")
+            .ok_or("no CSRF cookie after /signin")?;
+        let step = self
+            .post_form("/signin", &[("csrf", &csrf), ("email", email)])
+            .await?;
+        if step.status != StatusCode::SEE_OTHER {
+            return Ok(step);
+        }
+        self.post_form(
+            "/signin/password",
+            &[("csrf", &csrf), ("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// POSTs JSON to the API with the CSRF header, as a script signed in would.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        csrf: Option<&str>,
+    ) -> Result<(StatusCode, serde_json::Value), BoxError> {
+        let mut request = self.http.post(self.url(path)).json(body);
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        let text = response.text().await?;
+        Ok((
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        ))
+    }
+
+    /// GETs JSON from the API.
+    pub async fn get_json(&self, path: &str) -> Result<(StatusCode, serde_json::Value), BoxError> {
+        let response = self
+            .http
+            .get(self.url(path))
+            .header(ACCEPT, "application/json")
+            .send()
+            .await?;
+        let status = response.status();
+        Ok((status, response.json().await?))
     }
 
     fn url(&self, path: &str) -> String {

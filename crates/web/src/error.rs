@@ -44,7 +44,7 @@ impl PageError {
         )
     }
 
-    fn problem(&self) -> Problem {
+    pub(crate) fn problem(&self) -> Problem {
         Problem::new(self.status, &slug(self.title), self.title).detail(self.message.clone())
     }
 }
@@ -71,6 +71,24 @@ impl From<AppError> for PageError {
                 StatusCode::CONFLICT,
                 "Tessera is already set up",
                 "An operator account exists, so setup links no longer work. Ask an operator for an account.",
+            ),
+            AppError::SignInFailed => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "Not signed in",
+                "The e-mail address or password is not correct.",
+            ),
+            AppError::AccountUnavailable(status) => Self::new(
+                StatusCode::FORBIDDEN,
+                "Account not available",
+                format!(
+                    "Your account is {}. Contact your user administrator.",
+                    status.as_str()
+                ),
+            ),
+            AppError::NotSignedIn => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "Not signed in",
+                "Sign in to continue.",
             ),
             AppError::Forbidden => Self::new(
                 StatusCode::FORBIDDEN,

@@ -1,6 +1,10 @@
 //! The web layer: HTTP routes, pages and middleware. Handlers are thin: they parse the
 //! request, call one use case of the app layer, and render its answer.
 
+mod api;
+mod auth;
+mod cookies;
+mod csrf;
 mod error;
 mod metrics;
 mod middleware;
@@ -15,7 +19,7 @@ pub use serve::serve;
 pub use state::{AppState, WebConfig};
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 /// Every route Tessera serves, with its middleware.
 pub fn router(state: AppState) -> Router {
@@ -25,6 +29,19 @@ pub fn router(state: AppState) -> Router {
             "/setup/{token}",
             get(pages::setup::show).post(pages::setup::submit),
         )
+        .route(
+            "/signin",
+            get(pages::signin::show_email).post(pages::signin::submit_email),
+        )
+        .route(
+            "/signin/password",
+            get(pages::signin::show_password).post(pages::signin::submit_password),
+        )
+        .route("/signout", post(pages::signin::sign_out))
+        .route("/account", get(pages::account::show))
+        .route("/admin/outbox", get(pages::outbox::show))
+        .route("/api/v1/outbox", get(api::outbox))
+        .route("/api/v1/outbox/test-messages", post(api::send_test_message))
         .route("/static/{file}", get(pages::assets::serve))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))

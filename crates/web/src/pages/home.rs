@@ -2,6 +2,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 
+use crate::auth::MaybeSignedIn;
 use crate::error::PageError;
 use crate::state::AppState;
 
@@ -9,9 +10,16 @@ use crate::state::AppState;
 #[template(path = "home.html")]
 pub struct HomePage {
     needs_setup: bool,
+    signed_in: bool,
 }
 
-pub async fn show(State(state): State<AppState>) -> Result<HomePage, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    MaybeSignedIn(session): MaybeSignedIn,
+) -> Result<HomePage, PageError> {
     let needs_setup = state.app.needs_setup().await?;
-    Ok(HomePage { needs_setup })
+    Ok(HomePage {
+        needs_setup,
+        signed_in: session.is_some(),
+    })
 }

@@ -1,5 +1,8 @@
 //! Server-rendered pages. They work without JavaScript.
 
+pub mod account;
 pub mod assets;
 pub mod home;
+pub mod outbox;
 pub mod setup;
+pub mod signin;

@@ -1,0 +1,233 @@
+//! Signing in and out, and the single sign-on session that results.
+//!
+//! Sign-in is by e-mail address and password for now; second factors (SMS and voice codes,
+//! authenticator apps, security keys) step the session up with the sign-in work of issue 4.
+//! An unknown address takes the same path and time as a wrong password and fails with the
+//! same answer, so sign-in never tells which addresses have accounts.
+
+use serde_json::json;
+use tessera_domain::audit::{Actor, NewAuditEvent, Outcome};
+use tessera_domain::role::Role;
+use tessera_domain::session::{Assurance, SessionPolicy, session_is_live, session_needs_touch};
+use tessera_domain::setup::{token_digest, token_text};
+use tessera_domain::user::{User, UserStatus, email_address};
+use tessera_store::sessions::SessionRecord;
+use tessera_store::{AuditLog, Credentials, Roles, Sessions, Users};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult};
+
+/// What the browser tells about itself, for "Display my sessions".
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub user_agent: String,
+    pub address: String,
+}
+
+/// A new session: the token goes into the cookie, and nowhere else.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub token: String,
+    pub user: User,
+}
+
+/// The signed-in person behind a request.
+#[derive(Debug, Clone)]
+pub struct CurrentSession {
+    pub session_id: Uuid,
+    pub user: User,
+    pub roles: Vec<Role>,
+    pub assurance: Assurance,
+    pub methods: Vec<String>,
+    pub created_at: OffsetDateTime,
+}
+
+impl CurrentSession {
+    /// The context for use cases called on this person's behalf.
+    pub fn ctx(&self, request_id: Option<String>) -> Ctx {
+        Ctx {
+            actor: Actor::User(self.user.id),
+            request_id,
+        }
+    }
+}
+
+const SESSION_POLICY: SessionPolicy = SessionPolicy {
+    idle: time::Duration::minutes(30),
+    absolute: time::Duration::hours(12),
+    touch_every: time::Duration::minutes(1),
+};
+
+impl App {
+    /// Checks an e-mail address and password and opens a session. `previous` is the token of
+    /// a session the browser already had: it is ended, so each sign-in gets a fresh token.
+    pub async fn sign_in_with_password(
+        &self,
+        email: &str,
+        password: &str,
+        previous: Option<&str>,
+        client: ClientInfo,
+        ctx: &Ctx,
+    ) -> AppResult<SignedIn> {
+        let key = email_address(email).map(|(_, key)| key).ok();
+        let (user, phc) = {
+            let mut tx = self.store().read().await?;
+            let user = match &key {
+                Some(key) => tx.user_by_email_key(key).await?,
+                None => None,
+            };
+            let phc = match &user {
+                Some(user) => tx.password(user.id).await?,
+                None => None,
+            };
+            (user, phc)
+        };
+        let (Some(user), Some(phc)) = (user, phc) else {
+            // The same work as a real check, so timing does not tell either.
+            self.hasher().waste(password.to_owned()).await?;
+            self.audit_sign_in(None, Outcome::Failure, "unknown_account", ctx)
+                .await?;
+            return Err(AppError::SignInFailed);
+        };
+        let verdict = self.hasher().verify(password.to_owned(), phc).await?;
+        if !verdict.matches {
+            self.audit_sign_in(Some(&user), Outcome::Failure, "wrong_password", ctx)
+                .await?;
+            return Err(AppError::SignInFailed);
+        }
+        let now = self.now();
+        let status = user.effective_status(now);
+        if status != UserStatus::Active {
+            // Only someone who knows the password learns the account's state.
+            self.audit_sign_in(Some(&user), Outcome::Denied, status.as_str(), ctx)
+                .await?;
+            return Err(AppError::AccountUnavailable(status));
+        }
+        let rehash = if verdict.needs_rehash {
+            Some(self.hasher().hash(password.to_owned()).await?)
+        } else {
+            None
+        };
+
+        let token = token_text(self.random_bytes());
+        let mut tx = self.store().begin().await?;
+        if let Some(previous) = previous {
+            if let Some(old) = tx.session_by_digest(&token_digest(previous)).await? {
+                tx.end_session(old.id, now).await?;
+            }
+        }
+        if let Some(phc) = rehash {
+            tx.set_password(user.id, &phc, now).await?;
+        }
+        let session = SessionRecord {
+            id: Uuid::new_v4(),
+            token_digest: token_digest(&token),
+            user_id: user.id,
+            assurance: Assurance::Low,
+            methods: vec!["password".into()],
+            created_at: now,
+            last_seen_at: now,
+            ended_at: None,
+            user_agent: client.user_agent.chars().take(300).collect(),
+            address: client.address.chars().take(64).collect(),
+        };
+        tx.insert_session(&session).await?;
+        tx.append_audit(
+            NewAuditEvent::new(now, Actor::User(user.id), "signin.password", "session")
+                .target(session.id)
+                .level(user.level_id)
+                .request(ctx.request_id.as_deref())
+                .details(
+                    &json!({"assurance": session.assurance.as_str(), "address": session.address}),
+                ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(SignedIn { token, user })
+    }
+
+    async fn audit_sign_in(
+        &self,
+        user: Option<&User>,
+        outcome: Outcome,
+        reason: &str,
+        ctx: &Ctx,
+    ) -> AppResult<()> {
+        let mut event = NewAuditEvent::new(self.now(), ctx.actor, "signin.password", "session")
+            .outcome(outcome)
+            .request(ctx.request_id.as_deref())
+            .details(&json!({"reason": reason}));
+        if let Some(user) = user {
+            event = event.target(user.id).level(user.level_id);
+        }
+        let mut tx = self.store().begin().await?;
+        tx.append_audit(event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The live session a cookie's token stands for, if any; records its use.
+    pub async fn current_session(&self, token: &str) -> AppResult<Option<CurrentSession>> {
+        let now = self.now();
+        let mut tx = self.store().read().await?;
+        let Some(session) = tx.session_by_digest(&token_digest(token)).await? else {
+            return Ok(None);
+        };
+        if !session_is_live(
+            &SESSION_POLICY,
+            session.created_at,
+            session.last_seen_at,
+            session.ended_at.is_some(),
+            now,
+        ) {
+            return Ok(None);
+        }
+        let Some(user) = tx.user(session.user_id).await? else {
+            return Ok(None);
+        };
+        if user.effective_status(now) != UserStatus::Active {
+            return Ok(None);
+        }
+        let roles = tx
+            .roles_of(user.id)
+            .await?
+            .into_iter()
+            .map(|grant| grant.role)
+            .collect();
+        drop(tx);
+        if session_needs_touch(&SESSION_POLICY, session.last_seen_at, now) {
+            let mut tx = self.store().begin().await?;
+            tx.touch_session(session.id, now).await?;
+            tx.commit().await?;
+        }
+        Ok(Some(CurrentSession {
+            session_id: session.id,
+            user,
+            roles,
+            assurance: session.assurance,
+            methods: session.methods,
+            created_at: session.created_at,
+        }))
+    }
+
+    /// Ends the session behind a token (signing out).
+    pub async fn sign_out(&self, token: &str, ctx: &Ctx) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        if let Some(session) = tx.session_by_digest(&token_digest(token)).await? {
+            if tx.end_session(session.id, now).await? {
+                tx.append_audit(
+                    NewAuditEvent::new(now, Actor::User(session.user_id), "signout", "session")
+                        .target(session.id)
+                        .request(ctx.request_id.as_deref()),
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,349 @@
+//! Signing in and out over HTTP, sessions, CSRF, and the operators' outbox page and API,
+//! on both databases.
+
+// Test code: failing loudly is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use reqwest::StatusCode;
+use serde_json::json;
+use tessera_app::DEMO_PASSWORD;
+use tessera_testkit::{Backend, TestServer};
+
+const OPERATOR: &str = "operator@tessera.example";
+const ERIKA: &str = "erika.mustermann@bank-e.example";
+
+async fn demo(backend: Backend) -> Option<TestServer> {
+    let server = TestServer::start(backend).await.unwrap()?;
+    server.app.load_demo().await.unwrap();
+    Some(server)
+}
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(tessera_testkit::Backend::Sqlite).await }
+        )* }
+        mod postgres { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(tessera_testkit::Backend::Postgres).await }
+        )* }
+    };
+}
+
+on_both!(
+    signing_in_opens_a_fresh_http_only_session,
+    unknown_addresses_and_wrong_passwords_get_the_same_answer,
+    the_email_address_is_remembered_and_can_be_changed,
+    forms_without_the_csrf_token_are_refused,
+    signing_out_ends_the_session_for_good,
+    only_operators_see_the_outbox_page,
+    the_outbox_api_needs_a_session_an_operator_and_csrf,
+);
+
+async fn signing_in_opens_a_fresh_http_only_session(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let client = server.client();
+    let done = client.sign_in(OPERATOR, DEMO_PASSWORD).await.unwrap();
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(done.header("location"), Some("/account"));
+    let set_cookies: Vec<&str> = done
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    let session = set_cookies
+        .iter()
+        .find(|c| c.starts_with("tessera_session="))
+        .unwrap();
+    assert!(session.contains("HttpOnly"), "{session}");
+    assert!(session.contains("SameSite=Lax"), "{session}");
+    assert!(session.contains("Path=/"), "{session}");
+    // http:// public URL in tests: not Secure (an https one sets Secure, as for HSTS).
+    assert!(!session.contains("Secure"), "{session}");
+    let first = client.cookie("tessera_session").unwrap();
+    assert!(first.len() >= 43);
+
+    let account = client.page("/account").await.unwrap();
+    assert_eq!(account.status, StatusCode::OK);
+    assert!(account.body.contains("<dd>Olivia</dd>"));
+    assert!(account.body.contains("Messages (outbox)"));
+
+    // Signing in again gives a new token and ends the old session.
+    client.sign_in(OPERATOR, DEMO_PASSWORD).await.unwrap();
+    let second = client.cookie("tessera_session").unwrap();
+    assert_ne!(first, second);
+    let replay = tessera_testkit::Client::new(&server.base_url);
+    replay.set_cookie("tessera_session", &first);
+    assert_eq!(
+        replay.page("/account").await.unwrap().status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+async fn unknown_addresses_and_wrong_passwords_get_the_same_answer(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let wrong = server
+        .client()
+        .sign_in(OPERATOR, "Not-The-Password-1")
+        .await
+        .unwrap();
+    let unknown = server
+        .client()
+        .sign_in("nobody@tessera.example", "Not-The-Password-1")
+        .await
+        .unwrap();
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    let strip = |page: &str, email: &str| page.replace(email, "EMAIL");
+    let csrf_free = |page: String| {
+        page.lines()
+            .filter(|l| !l.contains("name=\"csrf\""))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        csrf_free(strip(&wrong.body, OPERATOR)),
+        csrf_free(strip(&unknown.body, "nobody@tessera.example"))
+    );
+    assert!(
+        wrong
+            .body
+            .contains("The e-mail address or password is not correct.")
+    );
+    assert!(
+        wrong
+            .header("set-cookie")
+            .is_none_or(|c| !c.starts_with("tessera_session"))
+    );
+}
+
+async fn the_email_address_is_remembered_and_can_be_changed(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let client = server.client();
+    client.sign_in(ERIKA, DEMO_PASSWORD).await.unwrap();
+    // Next time, the browser skips the address step...
+    let next = client.page("/signin").await.unwrap();
+    assert_eq!(next.status, StatusCode::SEE_OTHER);
+    assert_eq!(next.header("location"), Some("/signin/password"));
+    let step = client.page("/signin/password").await.unwrap();
+    assert!(step.body.contains(ERIKA));
+    assert!(step.body.contains("Sign in with another e-mail address"));
+    // ...unless the person changes it.
+    let change = client.page("/signin?change=1").await.unwrap();
+    assert_eq!(change.status, StatusCode::OK);
+    assert!(change.body.contains("Sign in to continue"));
+    assert!(client.cookie("tessera_email").is_none());
+
+    let csrf = client.cookie("tessera_csrf").unwrap();
+    let bad = client
+        .post_form("/signin", &[("csrf", &csrf), ("email", "not an address")])
+        .await
+        .unwrap();
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body
+            .contains("Enter an e-mail address in the form name@example.org.")
+    );
+}
+
+async fn forms_without_the_csrf_token_are_refused(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let client = server.client();
+    client.page("/signin?change=1").await.unwrap();
+    let missing = client
+        .post_form("/signin", &[("email", OPERATOR)])
+        .await
+        .unwrap();
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    let forged = client
+        .post_form(
+            "/signin/password",
+            &[
+                ("csrf", "forged-token-forged-token-forged-token-00"),
+                ("email", OPERATOR),
+                ("password", DEMO_PASSWORD),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.body.contains("The form has expired"));
+    // A browser without the cookie (another site's form) is refused too.
+    let stranger = tessera_testkit::Client::new(&server.base_url);
+    let cross_site = stranger
+        .post_form(
+            "/signin/password",
+            &[
+                ("csrf", "x"),
+                ("email", OPERATOR),
+                ("password", DEMO_PASSWORD),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status, StatusCode::FORBIDDEN);
+}
+
+async fn signing_out_ends_the_session_for_good(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let client = server.client();
+    client.sign_in(OPERATOR, DEMO_PASSWORD).await.unwrap();
+    let token = client.cookie("tessera_session").unwrap();
+    let csrf = client.cookie("tessera_csrf").unwrap();
+    let out = client
+        .post_form("/signout", &[("csrf", &csrf)])
+        .await
+        .unwrap();
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(client.cookie("tessera_session").is_none());
+    assert_eq!(
+        client.page("/account").await.unwrap().header("location"),
+        Some("/signin")
+    );
+    // The old token, replayed, opens nothing.
+    let replay = tessera_testkit::Client::new(&server.base_url);
+    replay.set_cookie("tessera_session", &token);
+    assert_eq!(
+        replay.page("/account").await.unwrap().status,
+        StatusCode::SEE_OTHER
+    );
+    let (status, _) = replay.get_json("/api/v1/outbox").await.unwrap();
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+async fn only_operators_see_the_outbox_page(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let anonymous = server.client();
+    let redirect = anonymous.page("/admin/outbox").await.unwrap();
+    assert_eq!(redirect.status, StatusCode::SEE_OTHER);
+    assert_eq!(redirect.header("location"), Some("/signin"));
+
+    let erika = server.client();
+    erika.sign_in(ERIKA, DEMO_PASSWORD).await.unwrap();
+    let denied = erika.page("/admin/outbox").await.unwrap();
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert!(
+        !erika
+            .page("/account")
+            .await
+            .unwrap()
+            .body
+            .contains("Messages (outbox)")
+    );
+
+    let operator = server.client();
+    operator.sign_in(OPERATOR, DEMO_PASSWORD).await.unwrap();
+    let csrf = operator.cookie("tessera_csrf").unwrap();
+    let (status, _) = operator
+        .post_json(
+            "/api/v1/outbox/test-messages",
+            &json!({"channel": "sms", "to": "+49 151 2345 6789", "language": "de"}),
+            Some(&csrf),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let page = operator.page("/admin/outbox").await.unwrap();
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Queued (1)"), "{}", page.body);
+    assert!(page.body.contains("+49********789"));
+    assert!(page.body.contains("test-message (de)"));
+    assert!(!page.body.contains("+4915123456789"));
+    let filtered = operator.page("/admin/outbox?state=failed").await.unwrap();
+    assert!(filtered.body.contains("No messages in this state."));
+    let nonsense = operator.page("/admin/outbox?state=lost").await.unwrap();
+    assert_eq!(nonsense.status, StatusCode::BAD_REQUEST);
+}
+
+async fn the_outbox_api_needs_a_session_an_operator_and_csrf(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let (status, problem) = server.client().get_json("/api/v1/outbox").await.unwrap();
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(problem["type"], "urn:tessera:problem:not-signed-in");
+
+    let erika = server.client();
+    erika.sign_in(ERIKA, DEMO_PASSWORD).await.unwrap();
+    let (status, problem) = erika.get_json("/api/v1/outbox").await.unwrap();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(problem["status"], 403);
+
+    let operator = server.client();
+    operator.sign_in(OPERATOR, DEMO_PASSWORD).await.unwrap();
+    let csrf = operator.cookie("tessera_csrf").unwrap();
+    let body = json!({"channel": "email", "to": "ops@bank-e.example"});
+    let (status, _) = operator
+        .post_json("/api/v1/outbox/test-messages", &body, None)
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::FORBIDDEN, "no CSRF header");
+    let (status, created) = operator
+        .post_json("/api/v1/outbox/test-messages", &body, Some(&csrf))
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert!(created["id"].is_string());
+
+    let (status, problem) = operator
+        .post_json(
+            "/api/v1/outbox/test-messages",
+            &json!({"channel": "pigeon", "to": "x"}),
+            Some(&csrf),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "channel");
+    let (status, problem) = operator
+        .post_json(
+            "/api/v1/outbox/test-messages",
+            &json!({"channel": "sms", "to": "0151 2345"}),
+            Some(&csrf),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "recipient");
+    let (status, _) = operator
+        .post_json(
+            "/api/v1/outbox/test-messages",
+            &json!({"channel": "sms", "to": "+4915123456789", "priority": "high"}),
+            Some(&csrf),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "unknown fields are refused"
+    );
+
+    let (status, view) = operator
+        .get_json("/api/v1/outbox?state=queued")
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(view["queued"], 1);
+    assert_eq!(view["items"][0]["recipient"], "o***@bank-e.example");
+    assert_eq!(view["items"][0]["template"], "test-message");
+    let (status, _) = operator
+        .get_json("/api/v1/outbox?colour=red")
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

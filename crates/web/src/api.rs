@@ -1,0 +1,136 @@
+//! The JSON API under /api/v1. It accepts a signed-in session (cookies); calls that change
+//! something must also send the CSRF token in `X-CSRF-Token`. Errors are problem+json.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use serde_json::json;
+use tessera_app::AppError;
+use tessera_domain::message::Channel;
+
+use crate::auth::ApiCaller;
+use crate::csrf;
+use crate::error::PageError;
+use crate::pages::outbox::state_filter;
+use crate::problem::Problem;
+use crate::state::AppState;
+
+fn problem(error: AppError) -> Response {
+    match error {
+        AppError::Invalid(errors) => {
+            let mut problem = Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-input",
+                "The input is not valid",
+            );
+            problem.errors = errors.errors;
+            problem.into_response()
+        }
+        other => PageError::from(other).problem().into_response(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxQuery {
+    state: String,
+    limit: Option<i64>,
+}
+
+/// GET /api/v1/outbox: counts by state and the latest messages.
+pub async fn outbox(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    query: Result<Query<OutboxQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-query",
+            "The query is not valid",
+        )
+        .detail("Allowed parameters: state (queued, delivered, failed), limit (1 to 1000).")
+        .into_response();
+    };
+    let filter = match state_filter(&query.state) {
+        Ok(filter) => filter,
+        Err(error) => return error.problem().into_response(),
+    };
+    match state
+        .app
+        .outbox_view(&caller.ctx, filter, query.limit.unwrap_or(100))
+        .await
+    {
+        Ok(view) => Json(view).into_response(),
+        Err(error) => problem(error),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestMessage {
+    channel: String,
+    to: String,
+    #[serde(default = "english")]
+    language: String,
+}
+
+fn english() -> String {
+    "en".into()
+}
+
+/// POST /api/v1/outbox/test-messages: queues a test message on a channel.
+pub async fn send_test_message(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    jar: CookieJar,
+    headers: HeaderMap,
+    body: Result<Json<TestMessage>, JsonRejection>,
+) -> Response {
+    let submitted = headers
+        .get(csrf::HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !csrf::verify(&jar, submitted) {
+        return Problem::new(StatusCode::FORBIDDEN, "csrf", "Missing or wrong CSRF token")
+            .detail("Send the value of the tessera_csrf cookie in the X-CSRF-Token header.")
+            .into_response();
+    }
+    let Json(body) = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            return Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-body",
+                "The body is not valid",
+            )
+            .detail(rejection.body_text())
+            .into_response();
+        }
+    };
+    let Some(channel) = Channel::parse(&body.channel) else {
+        let mut problem = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-input",
+            "The input is not valid",
+        );
+        problem.errors = vec![tessera_domain::FieldError {
+            field: "channel",
+            code: "invalid",
+            message: "Choose email, sms or voice.".into(),
+        }];
+        return problem.into_response();
+    };
+    match state
+        .app
+        .send_test_message(&caller.ctx, channel, &body.to, &body.language)
+        .await
+    {
+        Ok(id) => (StatusCode::ACCEPTED, Json(json!({"id": id}))).into_response(),
+        Err(error) => problem(error),
+    }
+}

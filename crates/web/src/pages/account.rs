@@ -1,0 +1,41 @@
+//! "My Account".
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use tessera_domain::role::Role;
+
+use crate::auth::SignedIn;
+use crate::csrf;
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+struct AccountPage {
+    csrf: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    language: String,
+    methods: String,
+    assurance: &'static str,
+    operator: bool,
+}
+
+pub async fn show(State(state): State<AppState>, jar: CookieJar, signed_in: SignedIn) -> Response {
+    let (jar, csrf) = csrf::ensure(jar, state.config.https());
+    let session = signed_in.session;
+    let page = AccountPage {
+        csrf,
+        operator: session.roles.contains(&Role::Operator),
+        first_name: session.user.first_name,
+        last_name: session.user.last_name,
+        email: session.user.email,
+        language: session.user.language,
+        methods: session.methods.join(", "),
+        assurance: session.assurance.as_str(),
+    };
+    (jar, page).into_response()
+}

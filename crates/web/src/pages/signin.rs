@@ -1,0 +1,221 @@
+//! Identifier-first sign-in: the e-mail address (remembered on this browser), then the
+//! password. Second factors join as a third step with the sign-in work.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use tessera_app::AppError;
+use tessera_domain::user::email_address;
+
+use crate::auth::{client_info, request_id};
+use crate::cookies;
+use crate::csrf;
+use crate::error::PageError;
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signin_email.html")]
+struct EmailPage {
+    csrf: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signin_password.html")]
+struct PasswordPage {
+    csrf: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ChangeQuery {
+    change: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EmailForm {
+    csrf: String,
+    email: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    csrf: String,
+    email: String,
+    password: String,
+}
+
+fn forged() -> PageError {
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        "The form has expired",
+        "This form was not sent from Tessera's own page, or its page is too old. Go back, reload the page and try again.",
+    )
+}
+
+/// Step 1: the e-mail address. A remembered address skips it, unless the person asks to
+/// change it.
+pub async fn show_email(
+    State(state): State<AppState>,
+    Query(query): Query<ChangeQuery>,
+    jar: CookieJar,
+) -> Response {
+    let https = state.config.https();
+    if query.change.is_some() {
+        let jar = jar.remove(cookies::removal(cookies::EMAIL));
+        let (jar, csrf) = csrf::ensure(jar, https);
+        return (
+            jar,
+            EmailPage {
+                csrf,
+                email: String::new(),
+                error: None,
+            },
+        )
+            .into_response();
+    }
+    if jar.get(cookies::EMAIL).is_some() {
+        return Redirect::to("/signin/password").into_response();
+    }
+    let (jar, csrf) = csrf::ensure(jar, https);
+    (
+        jar,
+        EmailPage {
+            csrf,
+            email: String::new(),
+            error: None,
+        },
+    )
+        .into_response()
+}
+
+pub async fn submit_email(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    form: Result<Form<EmailForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
+    if !csrf::verify(&jar, &form.csrf) {
+        return Err(forged());
+    }
+    let https = state.config.https();
+    match email_address(&form.email) {
+        // Any well-formed address goes on to the password step, known or not.
+        Ok((email, _)) => {
+            let jar = jar.add(cookies::remembered_email(email, https));
+            Ok((jar, Redirect::to("/signin/password")).into_response())
+        }
+        Err(problem) => {
+            let (jar, csrf) = csrf::ensure(jar, https);
+            let page = EmailPage {
+                csrf,
+                email: form.email,
+                error: Some(problem.message),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response())
+        }
+    }
+}
+
+/// Step 2: the password, for the remembered address.
+pub async fn show_password(State(state): State<AppState>, jar: CookieJar) -> Response {
+    let Some(email) = jar.get(cookies::EMAIL).map(|c| c.value().to_owned()) else {
+        return Redirect::to("/signin").into_response();
+    };
+    let (jar, csrf) = csrf::ensure(jar, state.config.https());
+    (
+        jar,
+        PasswordPage {
+            csrf,
+            email,
+            error: None,
+        },
+    )
+        .into_response()
+}
+
+pub async fn submit_password(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    parts: Parts,
+    form: Result<Form<PasswordForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
+    if !csrf::verify(&jar, &form.csrf) {
+        return Err(forged());
+    }
+    let https = state.config.https();
+    let previous = jar.get(cookies::SESSION).map(|c| c.value().to_owned());
+    let ctx = tessera_app::Ctx::anonymous(request_id(&parts));
+    let outcome = state
+        .app
+        .sign_in_with_password(
+            &form.email,
+            &form.password,
+            previous.as_deref(),
+            client_info(&parts),
+            &ctx,
+        )
+        .await;
+    match outcome {
+        Ok(signed_in) => {
+            let jar = jar
+                .add(cookies::session(signed_in.token, https))
+                .add(cookies::remembered_email(signed_in.user.email, https));
+            Ok((jar, Redirect::to("/account")).into_response())
+        }
+        Err(error @ (AppError::SignInFailed | AppError::AccountUnavailable(_))) => {
+            let (jar, csrf) = csrf::ensure(jar, https);
+            let message = match error {
+                AppError::AccountUnavailable(status) => format!(
+                    "Your account is {}. Contact your user administrator.",
+                    status.as_str()
+                ),
+                _ => "The e-mail address or password is not correct.".to_owned(),
+            };
+            let page = PasswordPage {
+                csrf,
+                email: form.email,
+                error: Some(message),
+            };
+            Ok((StatusCode::UNAUTHORIZED, jar, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignOutForm {
+    csrf: String,
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    parts: Parts,
+    form: Result<Form<SignOutForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
+    if !csrf::verify(&jar, &form.csrf) {
+        return Err(forged());
+    }
+    if let Some(token) = jar.get(cookies::SESSION).map(|c| c.value().to_owned()) {
+        let ctx = tessera_app::Ctx::anonymous(request_id(&parts));
+        state.app.sign_out(&token, &ctx).await?;
+    }
+    let jar = jar.remove(cookies::removal(cookies::SESSION));
+    Ok((jar, Redirect::to("/")).into_response())
+}
