@@ -114,10 +114,10 @@ impl App {
 
         let token = token_text(self.random_bytes());
         let mut tx = self.store().begin().await?;
-        if let Some(previous) = previous {
-            if let Some(old) = tx.session_by_digest(&token_digest(previous)).await? {
-                tx.end_session(old.id, now).await?;
-            }
+        if let Some(previous) = previous
+            && let Some(old) = tx.session_by_digest(&token_digest(previous)).await?
+        {
+            tx.end_session(old.id, now).await?;
         }
         if let Some(phc) = rehash {
             tx.set_password(user.id, &phc, now).await?;
@@ -217,15 +217,15 @@ impl App {
     pub async fn sign_out(&self, token: &str, ctx: &Ctx) -> AppResult<()> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        if let Some(session) = tx.session_by_digest(&token_digest(token)).await? {
-            if tx.end_session(session.id, now).await? {
-                tx.append_audit(
-                    NewAuditEvent::new(now, Actor::User(session.user_id), "signout", "session")
-                        .target(session.id)
-                        .request(ctx.request_id.as_deref()),
-                )
-                .await?;
-            }
+        if let Some(session) = tx.session_by_digest(&token_digest(token)).await?
+            && tx.end_session(session.id, now).await?
+        {
+            tx.append_audit(
+                NewAuditEvent::new(now, Actor::User(session.user_id), "signout", "session")
+                    .target(session.id)
+                    .request(ctx.request_id.as_deref()),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())

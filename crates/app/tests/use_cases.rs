@@ -7,7 +7,9 @@
 use std::sync::{Arc, Mutex};
 
 use tessera_app::audit::ChainReport;
-use tessera_app::{App, AppConfig, AppError, Clock, Ctx, DEMO_PASSWORD, NewOperator, SystemRandom};
+use tessera_app::{
+    App, AppConfig, AppError, ClientInfo, Clock, Ctx, DEMO_PASSWORD, NewOperator, SystemRandom,
+};
 use tessera_domain::role::Role;
 use tessera_store::testing::TestDatabase;
 use tessera_store::{Credentials, Levels, Roles, Users};
@@ -69,6 +71,7 @@ tessera_store::on_both_databases!(
     the_command_line_creates_operators_and_ends_setup_links,
     demo_data_loads_once_and_only_into_an_empty_database,
     the_audit_chain_covers_every_change,
+    sessions_end_when_idle_too_old_or_when_the_account_expires,
 );
 
 async fn bootstrap_is_idempotent_and_checks_the_secret_key(db: &TestDatabase) {
@@ -294,4 +297,88 @@ async fn the_audit_chain_covers_every_change(db: &TestDatabase) {
         app.verify_audit_chain().await.unwrap(),
         ChainReport::Broken(_)
     ));
+}
+
+async fn sessions_end_when_idle_too_old_or_when_the_account_expires(db: &TestDatabase) {
+    let (app, clock) = app(db);
+    app.bootstrap().await.unwrap();
+    app.load_demo().await.unwrap();
+    let sign_in = || async {
+        app.sign_in_with_password(
+            "pierre.dupont@bank-e.example",
+            DEMO_PASSWORD,
+            None,
+            ClientInfo::default(),
+            &Ctx::anonymous(None),
+        )
+        .await
+        .unwrap()
+        .token
+    };
+
+    // Used every 20 minutes, a session lives; 30 minutes unused, it ends.
+    let token = sign_in().await;
+    for _ in 0..3 {
+        clock.advance(Duration::minutes(20));
+        assert!(app.current_session(&token).await.unwrap().is_some());
+    }
+    clock.advance(Duration::minutes(30));
+    assert!(app.current_session(&token).await.unwrap().is_none());
+
+    // However busy, no session outlives 12 hours.
+    let token = sign_in().await;
+    for _ in 0..35 {
+        clock.advance(Duration::minutes(20));
+        assert!(app.current_session(&token).await.unwrap().is_some());
+    }
+    clock.advance(Duration::minutes(20));
+    assert!(app.current_session(&token).await.unwrap().is_none());
+
+    // An account past its expiration date loses its sessions and cannot sign in.
+    let token = sign_in().await;
+    let mut tx = db.store.begin().await.unwrap();
+    match &mut tx {
+        tessera_store::Tx::Sqlite(c) => {
+            sqlx::query(
+                "UPDATE users SET expires_at = 0 WHERE email_key = 'pierre.dupont@bank-e.example'",
+            )
+            .execute(&mut **c)
+            .await
+            .unwrap();
+        }
+        tessera_store::Tx::Postgres(c) => {
+            sqlx::query("UPDATE users SET expires_at = timestamptz '2026-01-01 00:00:00+00' WHERE email_key = 'pierre.dupont@bank-e.example'")
+                .execute(&mut **c)
+                .await
+                .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    assert!(app.current_session(&token).await.unwrap().is_none());
+    let refused = app
+        .sign_in_with_password(
+            "pierre.dupont@bank-e.example",
+            DEMO_PASSWORD,
+            None,
+            ClientInfo::default(),
+            &Ctx::anonymous(None),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(AppError::AccountUnavailable(_))),
+        "{refused:?}"
+    );
+    let wrong = app
+        .sign_in_with_password(
+            "pierre.dupont@bank-e.example",
+            "Wrong-Password-1",
+            None,
+            ClientInfo::default(),
+            &Ctx::anonymous(None),
+        )
+        .await;
+    assert!(
+        matches!(wrong, Err(AppError::SignInFailed)),
+        "the state shows only with the right password"
+    );
 }

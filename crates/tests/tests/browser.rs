@@ -71,3 +71,72 @@ async fn home_and_setup_pages_in_a_real_browser() {
 
     browser.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_and_the_outbox_page_in_a_real_browser() {
+    let Some(browser) = Browser::start().await.unwrap() else {
+        return;
+    };
+    let server = TestServer::start(Backend::Sqlite).await.unwrap().unwrap();
+    server.app.load_demo().await.unwrap();
+    let page = &browser.client;
+
+    page.goto(&server.url("/")).await.unwrap();
+    page.find(Locator::LinkText("Sign in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(page, Locator::Id("email")).await;
+    browser.screenshot("signin-email").await.unwrap();
+    type_into(page, "email", "operator@tessera.example").await;
+    submit(page).await;
+    wait_for(page, Locator::Id("password")).await;
+    browser.screenshot("signin-password").await.unwrap();
+    type_into(page, "password", "Wrong-Password-1").await;
+    submit(page).await;
+    let error = wait_for(page, Locator::Css(".error-summary")).await;
+    assert!(
+        error
+            .text()
+            .await
+            .unwrap()
+            .contains("The e-mail address or password is not correct.")
+    );
+    browser.screenshot("signin-failed").await.unwrap();
+    type_into(page, "password", tessera_app::DEMO_PASSWORD).await;
+    submit(page).await;
+    wait_for(page, Locator::XPath("//h1[text()='My Account']")).await;
+    browser.screenshot("account").await.unwrap();
+
+    let mut tx = server.app.store().begin().await.unwrap();
+    let message = tessera_domain::message::NewMessage::new(
+        tessera_domain::message::Channel::Sms,
+        "+4915123456789",
+        "sign-in-code",
+        "de",
+    )
+    .secret_arg("code", "524759");
+    server.app.enqueue_message(&mut tx, message).await.unwrap();
+    tx.commit().await.unwrap();
+    page.find(Locator::LinkText("Messages (outbox)"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let table = wait_for(page, Locator::Css("table")).await;
+    let text = table.text().await.unwrap();
+    assert!(text.contains("+49********789"), "{text}");
+    assert!(text.contains("sign-in-code (de)"), "{text}");
+    assert!(!page.source().await.unwrap().contains("524759"));
+    browser.screenshot("admin-outbox").await.unwrap();
+
+    page.goto(&server.url("/account")).await.unwrap();
+    submit(page).await;
+    wait_for(page, Locator::XPath("//h1[text()='Welcome to Tessera']")).await;
+    page.goto(&server.url("/account")).await.unwrap();
+    wait_for(page, Locator::Id("password")).await;
+    browser.close().await.unwrap();
+}

@@ -13,10 +13,10 @@ pub const HEADER: &str = "x-csrf-token";
 
 /// The browser's token, creating one (and its cookie) when it has none.
 pub fn ensure(jar: CookieJar, https: bool) -> (CookieJar, String) {
-    if let Some(token) = jar.get(cookies::CSRF).map(|c| c.value().to_owned()) {
-        if token.len() >= 32 {
-            return (jar, token);
-        }
+    if let Some(token) = jar.get(cookies::CSRF).map(|c| c.value().to_owned())
+        && token.len() >= 32
+    {
+        return (jar, token);
     }
     let mut bytes = [0u8; 32];
     // A random token per browser; uuid's generator uses the operating system's source.
