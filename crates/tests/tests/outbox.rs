@@ -188,6 +188,21 @@ async fn a_gateway_that_fails_twice_then_succeeds_delivers_exactly_once(db: &Tes
         attempts[0].error.as_deref(),
         Some("gateway answered 503 Service Unavailable")
     );
+
+    // A voice message goes to the same gateway, marked as voice, its code read digit by digit.
+    let mut tx = app.store().begin().await.unwrap();
+    let voice = NewMessage::new(Channel::Voice, "+33612345678", "sign-in-code", "en")
+        .secret_arg("code", "524759");
+    app.enqueue_message(&mut tx, voice).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    let (body, _, status) = gateway.received().pop().unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(body["channel"], "voice");
+    assert_eq!(
+        body["text"],
+        "Your Tessera code is: 5, 2, 4, 7, 5, 9. Again: 5, 2, 4, 7, 5, 9."
+    );
 }
 
 async fn a_worker_that_dies_mid_delivery_leaves_the_message_to_another(db: &TestDatabase) {

@@ -346,4 +346,31 @@ async fn the_outbox_api_needs_a_session_an_operator_and_csrf(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Each attempt is visible once a worker has tried.
+    let worker = tessera_notify::DeliveryWorker::new(
+        server.app.clone(),
+        tessera_notify::Adapters::console(),
+        tessera_notify::WorkerConfig::default(),
+    );
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    let id = created["id"].as_str().unwrap();
+    let (status, attempts) = operator
+        .get_json(&format!("/api/v1/outbox/{id}/attempts"))
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(attempts[0]["attempt"], 1);
+    assert_eq!(attempts[0]["outcome"], "delivered");
+    assert_eq!(attempts[0]["worker"], worker.id());
+    let (status, _) = erika
+        .get_json(&format!("/api/v1/outbox/{id}/attempts"))
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = operator
+        .get_json("/api/v1/outbox/not-an-id/attempts")
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
@@ -131,6 +131,37 @@ pub async fn send_test_message(
         .await
     {
         Ok(id) => (StatusCode::ACCEPTED, Json(json!({"id": id}))).into_response(),
+        Err(error) => problem(error),
+    }
+}
+
+/// GET /api/v1/outbox/{id}/attempts: every attempt made to deliver one message.
+pub async fn outbox_attempts(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<uuid::Uuid>() else {
+        return Problem::new(StatusCode::NOT_FOUND, "not-found", "No such message")
+            .detail("The message id is not valid.")
+            .into_response();
+    };
+    match state.app.outbox_attempts(&caller.ctx, id).await {
+        Ok(attempts) => Json(
+            attempts
+                .into_iter()
+                .map(|a| {
+                    json!({
+                        "attempt": a.attempt,
+                        "worker": a.worker,
+                        "finished_at": a.finished_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                        "outcome": a.outcome,
+                        "error": a.error,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
         Err(error) => problem(error),
     }
 }

@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/outbox", get(pages::outbox::show))
         .route("/api/v1/outbox", get(api::outbox))
         .route("/api/v1/outbox/test-messages", post(api::send_test_message))
+        .route("/api/v1/outbox/{id}/attempts", get(api::outbox_attempts))
         .route("/static/{file}", get(pages::assets::serve))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
