@@ -4,7 +4,8 @@ use serde_json::json;
 use tessera_domain::audit::NewAuditEvent;
 use tessera_domain::level::Level;
 use tessera_domain::user::NewUser;
-use tessera_store::{AuditLog, Levels, Settings, Tx, Users};
+use tessera_store::second_factors::PhoneNumber;
+use tessera_store::{AuditLog, Levels, SecondFactors, Settings, Tx, Users};
 
 use crate::app::{App, SUPPORTED_LANGUAGES};
 use crate::context::Ctx;
@@ -23,6 +24,8 @@ pub struct DemoAccount {
     pub name: String,
     pub email: &'static str,
     pub level: &'static str,
+    /// Where sign-in codes go (SMS; printed on the console in development).
+    pub phone: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +52,7 @@ struct DemoPerson {
     language: &'static str,
     /// `None`: the root level.
     level: Option<&'static str>,
+    phone: &'static str,
 }
 
 const DEMO_PEOPLE: &[DemoPerson] = &[
@@ -59,6 +63,7 @@ const DEMO_PEOPLE: &[DemoPerson] = &[
         email: "operator@tessera.example",
         language: "en",
         level: None,
+        phone: "+4915550100001",
     },
     DemoPerson {
         role: "user",
@@ -67,6 +72,7 @@ const DEMO_PEOPLE: &[DemoPerson] = &[
         email: "erika.mustermann@bank-e.example",
         language: "de",
         level: Some("Bank E"),
+        phone: "+4915550100002",
     },
     DemoPerson {
         role: "user",
@@ -75,6 +81,7 @@ const DEMO_PEOPLE: &[DemoPerson] = &[
         email: "pierre.dupont@bank-e.example",
         language: "fr",
         level: Some("Bank E Payments"),
+        phone: "+3361550100003",
     },
     DemoPerson {
         role: "user",
@@ -83,6 +90,7 @@ const DEMO_PEOPLE: &[DemoPerson] = &[
         email: "fiona.walsh@bank-f.example",
         language: "en",
         level: Some("Bank F"),
+        phone: "+35385550100004",
     },
     DemoPerson {
         role: "user",
@@ -91,6 +99,7 @@ const DEMO_PEOPLE: &[DemoPerson] = &[
         email: "zoe.papadopoulou@bank-f.example",
         language: "en",
         level: Some("Bank F Reporting"),
+        phone: "+306955010005",
     },
 ];
 
@@ -105,6 +114,7 @@ impl App {
                 name: format!("{} {}", p.first, p.last),
                 email: p.email,
                 level: p.level.unwrap_or("Root"),
+                phone: p.phone,
             })
             .collect();
         {
@@ -153,16 +163,23 @@ impl App {
                 person.language,
                 SUPPORTED_LANGUAGES,
             )?;
-            match person.level {
-                None => {
-                    self.insert_operator(&mut tx, fields, phc, &ctx).await?;
-                }
+            let user = match person.level {
+                None => self.insert_operator(&mut tx, fields, phc, &ctx).await?,
                 Some(name) => {
                     let level = find_level(&levels, name)?;
                     self.insert_user_with_password(&mut tx, level, fields, phc, &ctx)
-                        .await?;
+                        .await?
                 }
-            }
+            };
+            tx.add_phone(
+                user.id,
+                &PhoneNumber {
+                    number: person.phone.to_owned(),
+                    verified: true,
+                    created_at: now,
+                },
+            )
+            .await?;
         }
         tx.put_setting(DEMO_SETTING, "loaded", now).await?;
         tx.append_audit(

@@ -18,6 +18,16 @@ pub enum AppError {
     /// The password was right, but the account may not sign in now.
     #[error("this account is {}", .0.as_str())]
     AccountUnavailable(tessera_domain::user::UserStatus),
+    /// The code was wrong; this many tries remain.
+    #[error("the code is not correct")]
+    WrongCode { left: i32 },
+    #[error("the code has expired")]
+    CodeExpired,
+    #[error("too many wrong codes")]
+    CodeExhausted,
+    /// The code step is over (used, expired, restarted) or never began.
+    #[error("this sign-in has ended")]
+    ChallengeGone,
     /// Signing in is needed first.
     #[error("sign in first")]
     NotSignedIn,

@@ -6,6 +6,7 @@
 
 mod app;
 mod bootstrap;
+mod code_step;
 mod context;
 mod demo;
 mod error;
@@ -20,6 +21,7 @@ pub mod audit;
 
 pub use app::{App, AppConfig, SUPPORTED_LANGUAGES};
 pub use bootstrap::BootReport;
+pub use code_step::ChallengeView;
 pub use context::Ctx;
 pub use demo::{DEMO_PASSWORD, DemoAccount, DemoReport};
 pub use error::{AppError, AppResult};
@@ -27,7 +29,7 @@ pub use operators::NewOperator;
 pub use outbox::{DeliveryFailure, OutboxItem, OutboxView, Outgoing};
 pub use ports::{Clock, Random, SystemClock, SystemRandom};
 pub use setup::SetupLink;
-pub use signin::{ClientInfo, CurrentSession, SignedIn};
+pub use signin::{ClientInfo, CodeStep, CurrentSession, PasswordOutcome, SignedIn};
 
 /// A new random key for sealing secrets at rest.
 pub fn generate_secret_key() -> Result<[u8; 32], tessera_auth::SecretBoxError> {

@@ -7,12 +7,15 @@
 
 use serde_json::json;
 use tessera_domain::audit::{Actor, NewAuditEvent, Outcome};
+use tessera_domain::message::Channel;
+use tessera_domain::otp::{CODE_LIFETIME, code_digest};
 use tessera_domain::role::Role;
 use tessera_domain::session::{Assurance, SessionPolicy, session_is_live, session_needs_touch};
 use tessera_domain::setup::{token_digest, token_text};
 use tessera_domain::user::{User, UserStatus, email_address};
+use tessera_store::second_factors::Challenge;
 use tessera_store::sessions::SessionRecord;
-use tessera_store::{AuditLog, Credentials, Roles, Sessions, Users};
+use tessera_store::{AuditLog, Credentials, Roles, SecondFactors, Sessions, Tx, Users};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -31,6 +34,21 @@ pub struct ClientInfo {
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     pub token: String,
+    pub user: User,
+}
+
+/// What follows a correct password.
+#[derive(Debug, Clone)]
+pub enum PasswordOutcome {
+    /// No second factor is registered: signed in, at low assurance.
+    SignedIn(SignedIn),
+    /// A code was sent; the challenge token goes into a cookie for the code step.
+    NeedsCode(CodeStep),
+}
+
+#[derive(Debug, Clone)]
+pub struct CodeStep {
+    pub challenge: String,
     pub user: User,
 }
 
@@ -71,7 +89,7 @@ impl App {
         previous: Option<&str>,
         client: ClientInfo,
         ctx: &Ctx,
-    ) -> AppResult<SignedIn> {
+    ) -> AppResult<PasswordOutcome> {
         let key = email_address(email).map(|(_, key)| key).ok();
         let (user, phc) = {
             let mut tx = self.store().read().await?;
@@ -112,22 +130,87 @@ impl App {
             None
         };
 
-        let token = token_text(self.random_bytes());
         let mut tx = self.store().begin().await?;
+        if let Some(phc) = rehash {
+            tx.set_password(user.id, &phc, now).await?;
+        }
+        let phones: Vec<String> = tx
+            .phones_of(user.id)
+            .await?
+            .into_iter()
+            .filter(|p| p.verified)
+            .map(|p| p.number)
+            .collect();
+        if let Some(phone) = phones.first() {
+            let method = match tx.default_method(user.id).await?.as_deref() {
+                Some("voice") => Channel::Voice,
+                _ => Channel::Sms,
+            };
+            let challenge = token_text(self.random_bytes());
+            let code = self.new_code();
+            tx.insert_challenge(&Challenge {
+                token_digest: token_digest(&challenge),
+                user_id: user.id,
+                method: method.as_str().to_owned(),
+                phone: phone.clone(),
+                code_digest: code_digest(&challenge, &code),
+                attempts: 0,
+                expires_at: now + CODE_LIFETIME,
+                created_at: now,
+            })
+            .await?;
+            self.send_code(&mut tx, &user, phone, method, &code).await?;
+            tx.append_audit(
+                NewAuditEvent::new(now, Actor::User(user.id), "signin.password", "session")
+                    .level(user.level_id)
+                    .request(ctx.request_id.as_deref())
+                    .details(&json!({"next": method.as_str()})),
+            )
+            .await?;
+            tx.commit().await?;
+            self.wake_delivery();
+            return Ok(PasswordOutcome::NeedsCode(CodeStep { challenge, user }));
+        }
+        let signed_in = self
+            .open_session(
+                &mut tx,
+                user,
+                Assurance::Low,
+                &["password"],
+                previous,
+                client,
+                ctx,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(PasswordOutcome::SignedIn(signed_in))
+    }
+
+    /// Opens a session with a fresh token, ending the browser's previous one, and audits it.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn open_session(
+        &self,
+        tx: &mut Tx,
+        user: User,
+        assurance: Assurance,
+        methods: &[&str],
+        previous: Option<&str>,
+        client: ClientInfo,
+        ctx: &Ctx,
+    ) -> AppResult<SignedIn> {
+        let now = self.now();
+        let token = token_text(self.random_bytes());
         if let Some(previous) = previous
             && let Some(old) = tx.session_by_digest(&token_digest(previous)).await?
         {
             tx.end_session(old.id, now).await?;
         }
-        if let Some(phc) = rehash {
-            tx.set_password(user.id, &phc, now).await?;
-        }
         let session = SessionRecord {
             id: Uuid::new_v4(),
             token_digest: token_digest(&token),
             user_id: user.id,
-            assurance: Assurance::Low,
-            methods: vec!["password".into()],
+            assurance,
+            methods: methods.iter().map(|m| (*m).to_owned()).collect(),
             created_at: now,
             last_seen_at: now,
             ended_at: None,
@@ -136,16 +219,17 @@ impl App {
         };
         tx.insert_session(&session).await?;
         tx.append_audit(
-            NewAuditEvent::new(now, Actor::User(user.id), "signin.password", "session")
+            NewAuditEvent::new(now, Actor::User(user.id), "signin.complete", "session")
                 .target(session.id)
                 .level(user.level_id)
                 .request(ctx.request_id.as_deref())
-                .details(
-                    &json!({"assurance": session.assurance.as_str(), "address": session.address}),
-                ),
+                .details(&json!({
+                    "assurance": session.assurance.as_str(),
+                    "methods": session.methods,
+                    "address": session.address,
+                })),
         )
         .await?;
-        tx.commit().await?;
         Ok(SignedIn { token, user })
     }
 

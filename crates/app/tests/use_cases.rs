@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use tessera_app::audit::ChainReport;
 use tessera_app::{
-    App, AppConfig, AppError, ClientInfo, Clock, Ctx, DEMO_PASSWORD, NewOperator, SystemRandom,
+    App, AppConfig, AppError, ClientInfo, Clock, Ctx, DEMO_PASSWORD, NewOperator, PasswordOutcome,
+    SystemRandom,
 };
 use tessera_domain::role::Role;
 use tessera_store::testing::TestDatabase;
@@ -72,7 +73,35 @@ tessera_store::on_both_databases!(
     demo_data_loads_once_and_only_into_an_empty_database,
     the_audit_chain_covers_every_change,
     sessions_end_when_idle_too_old_or_when_the_account_expires,
+    sign_in_codes_expire_after_three_minutes,
 );
+
+/// Signs in with the demo password and, when asked, the code taken from the queued message.
+async fn full_sign_in(app: &App, email: &str) -> String {
+    let ctx = Ctx::anonymous(None);
+    match app
+        .sign_in_with_password(email, DEMO_PASSWORD, None, ClientInfo::default(), &ctx)
+        .await
+        .unwrap()
+    {
+        PasswordOutcome::SignedIn(signed_in) => signed_in.token,
+        PasswordOutcome::NeedsCode(step) => {
+            let sent = app
+                .claim_outgoing("test", Duration::minutes(1), 100)
+                .await
+                .unwrap();
+            let code = sent
+                .iter()
+                .rev()
+                .find_map(|message| message.args.get("code").cloned())
+                .unwrap();
+            app.verify_sign_in_code(&step.challenge, &code, None, ClientInfo::default(), &ctx)
+                .await
+                .unwrap()
+                .token
+        }
+    }
+}
 
 async fn bootstrap_is_idempotent_and_checks_the_secret_key(db: &TestDatabase) {
     let (app, clock) = app(db);
@@ -303,18 +332,7 @@ async fn sessions_end_when_idle_too_old_or_when_the_account_expires(db: &TestDat
     let (app, clock) = app(db);
     app.bootstrap().await.unwrap();
     app.load_demo().await.unwrap();
-    let sign_in = || async {
-        app.sign_in_with_password(
-            "pierre.dupont@bank-e.example",
-            DEMO_PASSWORD,
-            None,
-            ClientInfo::default(),
-            &Ctx::anonymous(None),
-        )
-        .await
-        .unwrap()
-        .token
-    };
+    let sign_in = || full_sign_in(&app, "pierre.dupont@bank-e.example");
 
     // Used every 20 minutes, a session lives; 30 minutes unused, it ends.
     let token = sign_in().await;
@@ -380,5 +398,56 @@ async fn sessions_end_when_idle_too_old_or_when_the_account_expires(db: &TestDat
     assert!(
         matches!(wrong, Err(AppError::SignInFailed)),
         "the state shows only with the right password"
+    );
+}
+
+async fn sign_in_codes_expire_after_three_minutes(db: &TestDatabase) {
+    let (app, clock) = app(db);
+    app.bootstrap().await.unwrap();
+    app.load_demo().await.unwrap();
+    let ctx = Ctx::anonymous(None);
+    let outcome = app
+        .sign_in_with_password(
+            "erika.mustermann@bank-e.example",
+            DEMO_PASSWORD,
+            None,
+            ClientInfo::default(),
+            &ctx,
+        )
+        .await
+        .unwrap();
+    let PasswordOutcome::NeedsCode(step) = outcome else {
+        panic!("Erika has a phone: a code was due");
+    };
+    let view = app
+        .sign_in_challenge(&step.challenge)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(view.phone, "+49********002");
+    let sent = app
+        .claim_outgoing("test", Duration::minutes(1), 10)
+        .await
+        .unwrap();
+    let code = sent[0].args["code"].clone();
+    assert_eq!(code.len(), 6);
+    assert_eq!(sent[0].template, "sign-in-code");
+    assert_eq!(sent[0].language, "de");
+    clock.advance(Duration::minutes(3));
+    assert!(matches!(
+        app.verify_sign_in_code(&step.challenge, &code, None, ClientInfo::default(), &ctx)
+            .await,
+        Err(AppError::CodeExpired)
+    ));
+    assert!(matches!(
+        app.verify_sign_in_code(&step.challenge, &code, None, ClientInfo::default(), &ctx)
+            .await,
+        Err(AppError::ChallengeGone)
+    ));
+    assert!(
+        app.sign_in_challenge(&step.challenge)
+            .await
+            .unwrap()
+            .is_none()
     );
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod ids;
 pub mod level;
 pub mod message;
+pub mod otp;
 pub mod password;
 pub mod role;
 pub mod session;

@@ -207,11 +207,13 @@ fn print_demo(public_url: &str, report: &tessera_app::DemoReport) {
     println!();
     for account in &report.accounts {
         println!(
-            "    {:<9} {:<34} {:<24} {}",
-            account.role, account.email, account.name, account.level
+            "    {:<9} {:<34} {:<24} {:<17} {}",
+            account.role, account.email, account.name, account.level, account.phone
         );
     }
     println!();
+    println!("Sign-in codes go by SMS to the phone shown; with the console adapter (the default)");
+    println!("they are printed in this log.");
     println!("Open {public_url}/ in a browser.");
     println!();
 }

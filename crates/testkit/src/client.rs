@@ -105,6 +105,13 @@ impl Client {
         .await
     }
 
+    /// Types a code into the code step of signing in.
+    pub async fn submit_code(&self, code: &str) -> Result<Page, BoxError> {
+        let csrf = self.cookie("tessera_csrf").ok_or("no CSRF cookie")?;
+        self.post_form("/signin/code", &[("csrf", &csrf), ("code", code)])
+            .await
+    }
+
     /// POSTs JSON to the API with the CSRF header, as a script signed in would.
     pub async fn post_json(
         &self,

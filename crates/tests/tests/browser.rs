@@ -107,6 +107,12 @@ async fn signing_in_and_the_outbox_page_in_a_real_browser() {
     browser.screenshot("signin-failed").await.unwrap();
     type_into(page, "password", tessera_app::DEMO_PASSWORD).await;
     submit(page).await;
+    wait_for(page, Locator::Id("code")).await;
+    browser.screenshot("signin-code").await.unwrap();
+    let phone = server.phone_of("operator@tessera.example").await.unwrap();
+    let code = server.latest_code(&phone).await.unwrap();
+    type_into(page, "code", &code).await;
+    submit(page).await;
     wait_for(page, Locator::XPath("//h1[text()='My Account']")).await;
     browser.screenshot("account").await.unwrap();
 

@@ -39,6 +39,9 @@ on_both!(
     signing_out_ends_the_session_for_good,
     only_operators_see_the_outbox_page,
     the_outbox_api_needs_a_session_an_operator_and_csrf,
+    the_code_step_counts_wrong_codes_and_starts_over_after_five,
+    resending_by_voice_makes_voice_the_default,
+    accounts_without_a_second_factor_sign_in_at_low_assurance,
 );
 
 async fn signing_in_opens_a_fresh_http_only_session(backend: Backend) {
@@ -46,7 +49,10 @@ async fn signing_in_opens_a_fresh_http_only_session(backend: Backend) {
         return;
     };
     let client = server.client();
-    let done = client.sign_in(OPERATOR, DEMO_PASSWORD).await.unwrap();
+    let done = server
+        .sign_in(&client, OPERATOR, DEMO_PASSWORD)
+        .await
+        .unwrap();
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     assert_eq!(done.header("location"), Some("/account"));
     let set_cookies: Vec<&str> = done
@@ -73,7 +79,10 @@ async fn signing_in_opens_a_fresh_http_only_session(backend: Backend) {
     assert!(account.body.contains("Messages (outbox)"));
 
     // Signing in again gives a new token and ends the old session.
-    client.sign_in(OPERATOR, DEMO_PASSWORD).await.unwrap();
+    server
+        .sign_in(&client, OPERATOR, DEMO_PASSWORD)
+        .await
+        .unwrap();
     let second = client.cookie("tessera_session").unwrap();
     assert_ne!(first, second);
     let replay = tessera_testkit::Client::new(&server.base_url);
@@ -128,7 +137,7 @@ async fn the_email_address_is_remembered_and_can_be_changed(backend: Backend) {
         return;
     };
     let client = server.client();
-    client.sign_in(ERIKA, DEMO_PASSWORD).await.unwrap();
+    server.sign_in(&client, ERIKA, DEMO_PASSWORD).await.unwrap();
     // Next time, the browser skips the address step...
     let next = client.page("/signin").await.unwrap();
     assert_eq!(next.status, StatusCode::SEE_OTHER);
@@ -199,7 +208,10 @@ async fn signing_out_ends_the_session_for_good(backend: Backend) {
         return;
     };
     let client = server.client();
-    client.sign_in(OPERATOR, DEMO_PASSWORD).await.unwrap();
+    server
+        .sign_in(&client, OPERATOR, DEMO_PASSWORD)
+        .await
+        .unwrap();
     let token = client.cookie("tessera_session").unwrap();
     let csrf = client.cookie("tessera_csrf").unwrap();
     let out = client
@@ -233,7 +245,7 @@ async fn only_operators_see_the_outbox_page(backend: Backend) {
     assert_eq!(redirect.header("location"), Some("/signin"));
 
     let erika = server.client();
-    erika.sign_in(ERIKA, DEMO_PASSWORD).await.unwrap();
+    server.sign_in(&erika, ERIKA, DEMO_PASSWORD).await.unwrap();
     let denied = erika.page("/admin/outbox").await.unwrap();
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     assert!(
@@ -246,7 +258,10 @@ async fn only_operators_see_the_outbox_page(backend: Backend) {
     );
 
     let operator = server.client();
-    operator.sign_in(OPERATOR, DEMO_PASSWORD).await.unwrap();
+    server
+        .sign_in(&operator, OPERATOR, DEMO_PASSWORD)
+        .await
+        .unwrap();
     let csrf = operator.cookie("tessera_csrf").unwrap();
     let (status, _) = operator
         .post_json(
@@ -278,13 +293,16 @@ async fn the_outbox_api_needs_a_session_an_operator_and_csrf(backend: Backend) {
     assert_eq!(problem["type"], "urn:tessera:problem:not-signed-in");
 
     let erika = server.client();
-    erika.sign_in(ERIKA, DEMO_PASSWORD).await.unwrap();
+    server.sign_in(&erika, ERIKA, DEMO_PASSWORD).await.unwrap();
     let (status, problem) = erika.get_json("/api/v1/outbox").await.unwrap();
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(problem["status"], 403);
 
     let operator = server.client();
-    operator.sign_in(OPERATOR, DEMO_PASSWORD).await.unwrap();
+    server
+        .sign_in(&operator, OPERATOR, DEMO_PASSWORD)
+        .await
+        .unwrap();
     let csrf = operator.cookie("tessera_csrf").unwrap();
     let body = json!({"channel": "email", "to": "ops@bank-e.example"});
     let (status, _) = operator
@@ -373,4 +391,137 @@ async fn the_outbox_api_needs_a_session_an_operator_and_csrf(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn the_code_step_counts_wrong_codes_and_starts_over_after_five(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let client = server.client();
+    let step = client.sign_in(ERIKA, DEMO_PASSWORD).await.unwrap();
+    assert_eq!(step.header("location"), Some("/signin/code"));
+    let page = client.page("/signin/code").await.unwrap();
+    assert!(page.body.contains("Secure login with SMS"));
+    assert!(page.body.contains("+49********002"));
+    assert!(page.body.contains("Resend code using Voice"));
+    assert!(page.body.contains("Resend code using SMS"));
+    assert!(page.body.contains("Try another way"));
+    let phone = server.phone_of(ERIKA).await.unwrap();
+    let code = server.latest_code(&phone).await.unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for left in (1..=4).rev() {
+        let answer = client.submit_code(wrong).await.unwrap();
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert!(
+            answer
+                .body
+                .contains(&format!("You can try {left} more times.")),
+            "{}",
+            answer.body
+        );
+    }
+    let fifth = client.submit_code(wrong).await.unwrap();
+    assert_eq!(
+        fifth.header("location"),
+        Some("/signin/password?restart=exhausted")
+    );
+    // The right code no longer opens anything: the step starts over.
+    let late = client.submit_code(&code).await.unwrap();
+    assert_eq!(late.header("location"), Some("/signin"));
+    assert!(client.cookie("tessera_session").is_none());
+    let again = client
+        .page("/signin/password?restart=exhausted")
+        .await
+        .unwrap();
+    assert!(again.body.contains("The code was wrong too many times."));
+}
+
+async fn resending_by_voice_makes_voice_the_default(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let client = server.client();
+    client.sign_in(ERIKA, DEMO_PASSWORD).await.unwrap();
+    let phone = server.phone_of(ERIKA).await.unwrap();
+    let first = server.latest_code(&phone).await.unwrap();
+    let csrf = client.cookie("tessera_csrf").unwrap();
+    let resent = client
+        .post_form(
+            "/signin/code/resend",
+            &[("csrf", &csrf), ("method", "voice")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(resent.header("location"), Some("/signin/code"));
+    assert!(
+        client
+            .page("/signin/code")
+            .await
+            .unwrap()
+            .body
+            .contains("Secure login with voice call")
+    );
+    server.deliver().await.unwrap();
+    let voice = server.delivered().pop().unwrap();
+    assert_eq!(voice["channel"], "voice");
+    assert!(
+        voice["text"].as_str().unwrap().contains(", "),
+        "digit by digit: {voice}"
+    );
+    let second = server.latest_code(&phone).await.unwrap();
+    // The first code was replaced.
+    if first != second {
+        assert_eq!(
+            client.submit_code(&first).await.unwrap().status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let done = client.submit_code(&second).await.unwrap();
+    assert_eq!(done.header("location"), Some("/account"));
+    let account = client.page("/account").await.unwrap();
+    assert!(
+        account.body.contains("password, voice (medium assurance)"),
+        "{}",
+        account.body
+    );
+
+    // Next time, the code comes by voice first.
+    let next = server.client();
+    next.sign_in(ERIKA, DEMO_PASSWORD).await.unwrap();
+    assert!(
+        next.page("/signin/code")
+            .await
+            .unwrap()
+            .body
+            .contains("Secure login with voice call")
+    );
+}
+
+async fn accounts_without_a_second_factor_sign_in_at_low_assurance(backend: Backend) {
+    let Some(server) = TestServer::start(backend).await.unwrap() else {
+        return;
+    };
+    server
+        .app
+        .create_operator(
+            tessera_app::NewOperator {
+                first_name: "Olga".into(),
+                last_name: "Berger".into(),
+                email: "olga@tessera.example".into(),
+                language: "de".into(),
+                password: "Winter-Lake-1987".into(),
+                confirm: None,
+            },
+            &tessera_app::Ctx::system(),
+        )
+        .await
+        .unwrap();
+    let client = server.client();
+    let done = client
+        .sign_in("olga@tessera.example", "Winter-Lake-1987")
+        .await
+        .unwrap();
+    assert_eq!(done.header("location"), Some("/account"));
+    let account = client.page("/account").await.unwrap();
+    assert!(account.body.contains("password (low assurance)"));
 }

@@ -7,6 +7,7 @@ use time::Duration;
 pub const SESSION: &str = "tessera_session";
 pub const EMAIL: &str = "tessera_email";
 pub const CSRF: &str = "tessera_csrf";
+pub const CHALLENGE: &str = "tessera_challenge";
 
 fn base(name: &'static str, value: String, https: bool) -> Cookie<'static> {
     let mut cookie = Cookie::new(name, value);
@@ -42,5 +43,13 @@ pub fn csrf(token: String, https: bool) -> Cookie<'static> {
 pub fn removal(name: &'static str) -> Cookie<'static> {
     let mut cookie = Cookie::from(name);
     cookie.set_path("/");
+    cookie
+}
+
+/// The code step's challenge: short-lived, like the code it waits for.
+pub fn challenge(token: String, https: bool) -> Cookie<'static> {
+    let mut cookie = base(CHALLENGE, token, https);
+    cookie.set_same_site(SameSite::Lax);
+    cookie.set_max_age(Duration::minutes(15));
     cookie
 }

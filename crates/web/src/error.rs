@@ -85,6 +85,26 @@ impl From<AppError> for PageError {
                     status.as_str()
                 ),
             ),
+            AppError::WrongCode { left } => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "Wrong code",
+                format!("The code is not correct. You can try {left} more times."),
+            ),
+            AppError::CodeExpired => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "Code expired",
+                "The code has expired. Sign in again to receive a new one.",
+            ),
+            AppError::CodeExhausted => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "Too many wrong codes",
+                "The code was wrong too many times. Sign in again to receive a new one.",
+            ),
+            AppError::ChallengeGone => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "Sign in again",
+                "This sign-in has ended. Sign in again.",
+            ),
             AppError::NotSignedIn => Self::new(
                 StatusCode::UNAUTHORIZED,
                 "Not signed in",

@@ -37,6 +37,11 @@ pub fn router(state: AppState) -> Router {
             "/signin/password",
             get(pages::signin::show_password).post(pages::signin::submit_password),
         )
+        .route(
+            "/signin/code",
+            get(pages::signin_code::show).post(pages::signin_code::submit),
+        )
+        .route("/signin/code/resend", post(pages::signin_code::resend))
         .route("/signout", post(pages::signin::sign_out))
         .route("/account", get(pages::account::show))
         .route("/admin/outbox", get(pages::outbox::show))

@@ -6,3 +6,4 @@ pub mod home;
 pub mod outbox;
 pub mod setup;
 pub mod signin;
+pub mod signin_code;

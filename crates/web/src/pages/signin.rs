@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
-use tessera_app::AppError;
+use tessera_app::{AppError, PasswordOutcome};
 use tessera_domain::user::email_address;
 
 use crate::auth::{client_info, request_id};
@@ -57,7 +57,7 @@ pub struct PasswordForm {
     password: String,
 }
 
-fn forged() -> PageError {
+pub(crate) fn forged() -> PageError {
     PageError::new(
         StatusCode::FORBIDDEN,
         "The form has expired",
@@ -129,21 +129,37 @@ pub async fn submit_email(
     }
 }
 
-/// Step 2: the password, for the remembered address.
-pub async fn show_password(State(state): State<AppState>, jar: CookieJar) -> Response {
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RestartQuery {
+    restart: String,
+}
+
+/// Step 2: the password, for the remembered address. `restart` says why a code step sent
+/// the person back here.
+pub async fn show_password(
+    State(state): State<AppState>,
+    Query(query): Query<RestartQuery>,
+    jar: CookieJar,
+) -> Response {
     let Some(email) = jar.get(cookies::EMAIL).map(|c| c.value().to_owned()) else {
         return Redirect::to("/signin").into_response();
     };
+    let error = match query.restart.as_str() {
+        "expired" => Some("The code has expired. Sign in again to receive a new one."),
+        "exhausted" => {
+            Some("The code was wrong too many times. Sign in again to receive a new one.")
+        }
+        "ended" => Some("This sign-in has ended. Sign in again."),
+        _ => None,
+    };
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
-    (
-        jar,
-        PasswordPage {
-            csrf,
-            email,
-            error: None,
-        },
-    )
-        .into_response()
+    let page = PasswordPage {
+        csrf,
+        email,
+        error: error.map(str::to_owned),
+    };
+    (jar, page).into_response()
 }
 
 pub async fn submit_password(
@@ -170,11 +186,17 @@ pub async fn submit_password(
         )
         .await;
     match outcome {
-        Ok(signed_in) => {
+        Ok(PasswordOutcome::SignedIn(signed_in)) => {
             let jar = jar
                 .add(cookies::session(signed_in.token, https))
                 .add(cookies::remembered_email(signed_in.user.email, https));
             Ok((jar, Redirect::to("/account")).into_response())
+        }
+        Ok(PasswordOutcome::NeedsCode(step)) => {
+            let jar = jar
+                .add(cookies::challenge(step.challenge, https))
+                .add(cookies::remembered_email(step.user.email, https));
+            Ok((jar, Redirect::to("/signin/code")).into_response())
         }
         Err(error @ (AppError::SignInFailed | AppError::AccountUnavailable(_))) => {
             let (jar, csrf) = csrf::ensure(jar, https);

@@ -1,0 +1,188 @@
+//! Second factors: phone numbers, the default method, and pending sign-in challenges.
+
+use tessera_domain::UserId;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::StoreResult;
+use crate::ts::Ts;
+use crate::tx::Tx;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneNumber {
+    pub number: String,
+    pub verified: bool,
+    pub created_at: OffsetDateTime,
+}
+
+/// A sign-in waiting for its code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    pub token_digest: String,
+    pub user_id: UserId,
+    /// `sms` or `voice`.
+    pub method: String,
+    pub phone: String,
+    pub code_digest: String,
+    pub attempts: i32,
+    pub expires_at: OffsetDateTime,
+    pub created_at: OffsetDateTime,
+}
+
+/// The port for second factors.
+pub trait SecondFactors {
+    async fn add_phone(&mut self, user: UserId, phone: &PhoneNumber) -> StoreResult<()>;
+    async fn phones_of(&mut self, user: UserId) -> StoreResult<Vec<PhoneNumber>>;
+    async fn default_method(&mut self, user: UserId) -> StoreResult<Option<String>>;
+    async fn set_default_method(
+        &mut self,
+        user: UserId,
+        method: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    async fn insert_challenge(&mut self, challenge: &Challenge) -> StoreResult<()>;
+    async fn challenge(&mut self, token_digest: &str) -> StoreResult<Option<Challenge>>;
+    /// Counts one more wrong code; returns the new count.
+    async fn count_wrong_code(&mut self, token_digest: &str) -> StoreResult<i32>;
+    /// A new code (resend), possibly on another channel: tries start again.
+    async fn renew_challenge(
+        &mut self,
+        token_digest: &str,
+        method: &str,
+        code_digest: &str,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    async fn delete_challenge(&mut self, token_digest: &str) -> StoreResult<()>;
+}
+
+#[derive(sqlx::FromRow)]
+struct ChallengeRow {
+    token_digest: String,
+    user_id: Uuid,
+    method: String,
+    phone: String,
+    code_digest: String,
+    attempts: i32,
+    expires_at: Ts,
+    created_at: Ts,
+}
+
+impl SecondFactors for Tx {
+    async fn add_phone(&mut self, user: UserId, phone: &PhoneNumber) -> StoreResult<()> {
+        exec!(self, sqlx::query(
+            "INSERT INTO phone_numbers (user_id, number, verified, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(user.0).bind(&phone.number).bind(phone.verified).bind(Ts(phone.created_at)))?;
+        Ok(())
+    }
+
+    async fn phones_of(&mut self, user: UserId) -> StoreResult<Vec<PhoneNumber>> {
+        let rows: Vec<(String, bool, Ts)> = with_conn!(self, conn => sqlx::query_as(
+            "SELECT number, verified, created_at FROM phone_numbers WHERE user_id = $1
+             ORDER BY created_at, number")
+            .bind(user.0).fetch_all(conn).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(number, verified, created_at)| PhoneNumber {
+                number,
+                verified,
+                created_at: created_at.0,
+            })
+            .collect())
+    }
+
+    async fn default_method(&mut self, user: UserId) -> StoreResult<Option<String>> {
+        let method: Option<String> = with_conn!(self, conn => sqlx::query_scalar(
+            "SELECT method FROM second_factor_defaults WHERE user_id = $1")
+            .bind(user.0).fetch_optional(conn).await)?;
+        Ok(method)
+    }
+
+    async fn set_default_method(
+        &mut self,
+        user: UserId,
+        method: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        exec!(self, sqlx::query(
+            "INSERT INTO second_factor_defaults (user_id, method, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id) DO UPDATE SET method = excluded.method, updated_at = excluded.updated_at")
+            .bind(user.0).bind(method).bind(Ts(at)))?;
+        Ok(())
+    }
+
+    async fn insert_challenge(&mut self, c: &Challenge) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query(
+                "INSERT INTO signin_challenges (token_digest, user_id, method, phone, code_digest,
+                 attempts, expires_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            )
+            .bind(&c.token_digest)
+            .bind(c.user_id.0)
+            .bind(&c.method)
+            .bind(&c.phone)
+            .bind(&c.code_digest)
+            .bind(c.attempts)
+            .bind(Ts(c.expires_at))
+            .bind(Ts(c.created_at))
+        )?;
+        Ok(())
+    }
+
+    async fn challenge(&mut self, token_digest: &str) -> StoreResult<Option<Challenge>> {
+        let row: Option<ChallengeRow> = with_conn!(self, conn => sqlx::query_as(
+            "SELECT token_digest, user_id, method, phone, code_digest, attempts, expires_at,
+                    created_at
+             FROM signin_challenges WHERE token_digest = $1")
+            .bind(token_digest).fetch_optional(conn).await)?;
+        Ok(row.map(|row| Challenge {
+            token_digest: row.token_digest,
+            user_id: UserId(row.user_id),
+            method: row.method,
+            phone: row.phone,
+            code_digest: row.code_digest,
+            attempts: row.attempts,
+            expires_at: row.expires_at.0,
+            created_at: row.created_at.0,
+        }))
+    }
+
+    async fn count_wrong_code(&mut self, token_digest: &str) -> StoreResult<i32> {
+        let attempts: i32 = with_conn!(self, conn => sqlx::query_scalar(
+            "UPDATE signin_challenges SET attempts = attempts + 1 WHERE token_digest = $1
+             RETURNING attempts")
+            .bind(token_digest).fetch_one(conn).await)?;
+        Ok(attempts)
+    }
+
+    async fn renew_challenge(
+        &mut self,
+        token_digest: &str,
+        method: &str,
+        code_digest: &str,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query(
+                "UPDATE signin_challenges SET method = $2, code_digest = $3, attempts = 0,
+                 expires_at = $4
+             WHERE token_digest = $1"
+            )
+            .bind(token_digest)
+            .bind(method)
+            .bind(code_digest)
+            .bind(Ts(expires_at))
+        )?;
+        Ok(())
+    }
+
+    async fn delete_challenge(&mut self, token_digest: &str) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query("DELETE FROM signin_challenges WHERE token_digest = $1").bind(token_digest)
+        )?;
+        Ok(())
+    }
+}
