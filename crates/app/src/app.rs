@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use tessera_auth::{PasswordHasher, SecretBox};
 use tessera_domain::message::RetryPolicy;
+use tessera_domain::throttle::ThrottlePolicy;
 use tessera_domain::{LevelId, UserId};
 use tessera_store::Store;
 use time::OffsetDateTime;
@@ -24,6 +25,8 @@ pub struct AppConfig {
     pub hash_queue: usize,
     /// How failed message deliveries are retried and when they are given up.
     pub retry: RetryPolicy,
+    /// How repeated sign-in failures are slowed down and locked.
+    pub throttle: ThrottlePolicy,
 }
 
 impl AppConfig {
@@ -34,6 +37,7 @@ impl AppConfig {
             hash_parallel: cores,
             hash_queue: cores * 32,
             retry: RetryPolicy::default(),
+            throttle: ThrottlePolicy::default(),
         }
     }
 }

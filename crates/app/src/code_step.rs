@@ -78,11 +78,20 @@ impl App {
         let Some(pending) = tx.challenge(&digest).await? else {
             return Err(AppError::ChallengeGone);
         };
+        let Some(user) = tx.user(pending.user_id).await? else {
+            return Err(AppError::ChallengeGone);
+        };
+        drop(tx);
+        self.check_throttle(&user.email_key).await?;
+        let mut tx = self.store().begin().await?;
+        // Each try is claimed before it is judged, in the same transaction: parallel
+        // submissions queue on the challenge's row and never get more than five tries.
+        let tries_before = tx.use_code_try(&digest).await? - 1;
         let verdict = check_code(
             challenge,
             &pending.code_digest,
             code,
-            pending.attempts,
+            tries_before,
             pending.expires_at,
             now,
         );
@@ -95,11 +104,10 @@ impl App {
         match verdict {
             CodeVerdict::Accepted => {
                 tx.delete_challenge(&digest).await?;
-                let user = tx
-                    .user(pending.user_id)
-                    .await?
-                    .filter(|u| u.effective_status(now) == UserStatus::Active)
-                    .ok_or(AppError::ChallengeGone)?;
+                if user.effective_status(now) != UserStatus::Active {
+                    tx.commit().await?;
+                    return Err(AppError::ChallengeGone);
+                }
                 let methods = ["password", pending.method.as_str()];
                 let signed_in = self
                     .open_session(
@@ -115,8 +123,9 @@ impl App {
                 tx.commit().await?;
                 Ok(signed_in)
             }
+            // A wrong code is one of the challenge's five tries; only running out of them
+            // counts against the account (each new challenge needs the password again).
             CodeVerdict::Wrong { left } => {
-                tx.count_wrong_code(&digest).await?;
                 tx.append_audit(audit(Outcome::Failure, "wrong_code"))
                     .await?;
                 tx.commit().await?;
@@ -127,6 +136,8 @@ impl App {
                 tx.append_audit(audit(Outcome::Denied, "too_many_wrong_codes"))
                     .await?;
                 tx.commit().await?;
+                self.sign_in_failed(&user.email_key, Some(&user), "exhausted_code", ctx)
+                    .await?;
                 Err(AppError::CodeExhausted)
             }
             CodeVerdict::Expired => {

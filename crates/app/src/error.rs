@@ -18,6 +18,12 @@ pub enum AppError {
     /// The password was right, but the account may not sign in now.
     #[error("this account is {}", .0.as_str())]
     AccountUnavailable(tessera_domain::user::UserStatus),
+    /// Too many failures for this address: wait, or (locked) until an administrator lifts it.
+    #[error("too many failed attempts")]
+    Throttled {
+        until: time::OffsetDateTime,
+        locked: bool,
+    },
     /// The code was wrong; this many tries remain.
     #[error("the code is not correct")]
     WrongCode { left: i32 },

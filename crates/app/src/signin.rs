@@ -6,16 +6,20 @@
 //! same answer, so sign-in never tells which addresses have accounts.
 
 use serde_json::json;
+use tessera_domain::access::may_unlock_sign_in;
 use tessera_domain::audit::{Actor, NewAuditEvent, Outcome};
 use tessera_domain::message::Channel;
 use tessera_domain::otp::{CODE_LIFETIME, code_digest};
 use tessera_domain::role::Role;
 use tessera_domain::session::{Assurance, SessionPolicy, session_is_live, session_needs_touch};
 use tessera_domain::setup::{token_digest, token_text};
+use tessera_domain::throttle::Gate;
 use tessera_domain::user::{User, UserStatus, email_address};
 use tessera_store::second_factors::Challenge;
 use tessera_store::sessions::SessionRecord;
-use tessera_store::{AuditLog, Credentials, Roles, SecondFactors, Sessions, Tx, Users};
+use tessera_store::{
+    AuditLog, Credentials, Roles, SecondFactors, Sessions, SignInFailures, Tx, Users,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -90,7 +94,16 @@ impl App {
         client: ClientInfo,
         ctx: &Ctx,
     ) -> AppResult<PasswordOutcome> {
-        let key = email_address(email).map(|(_, key)| key).ok();
+        let valid_key = email_address(email).map(|(_, key)| key).ok();
+        // Throttling is by what was typed, so unknown addresses behave like known ones.
+        let throttle_key: String = valid_key
+            .clone()
+            .unwrap_or_else(|| email.trim().to_lowercase())
+            .chars()
+            .take(254)
+            .collect();
+        self.check_throttle(&throttle_key).await?;
+        let key = valid_key;
         let (user, phc) = {
             let mut tx = self.store().read().await?;
             let user = match &key {
@@ -106,13 +119,13 @@ impl App {
         let (Some(user), Some(phc)) = (user, phc) else {
             // The same work as a real check, so timing does not tell either.
             self.hasher().waste(password.to_owned()).await?;
-            self.audit_sign_in(None, Outcome::Failure, "unknown_account", ctx)
+            self.sign_in_failed(&throttle_key, None, "unknown_account", ctx)
                 .await?;
             return Err(AppError::SignInFailed);
         };
         let verdict = self.hasher().verify(password.to_owned(), phc).await?;
         if !verdict.matches {
-            self.audit_sign_in(Some(&user), Outcome::Failure, "wrong_password", ctx)
+            self.sign_in_failed(&throttle_key, Some(&user), "wrong_password", ctx)
                 .await?;
             return Err(AppError::SignInFailed);
         }
@@ -218,6 +231,7 @@ impl App {
             address: client.address.chars().take(64).collect(),
         };
         tx.insert_session(&session).await?;
+        tx.clear_failures(&user.email_key).await?;
         tx.append_audit(
             NewAuditEvent::new(now, Actor::User(user.id), "signin.complete", "session")
                 .target(session.id)
@@ -231,6 +245,104 @@ impl App {
         )
         .await?;
         Ok(SignedIn { token, user })
+    }
+
+    /// Refuses at once, without any password work, while an address must wait or is locked.
+    pub(crate) async fn check_throttle(&self, key: &str) -> AppResult<()> {
+        let mut tx = self.store().read().await?;
+        let failures = tx.failures(key).await?;
+        match self.config().throttle.gate(&failures, self.now()) {
+            Gate::Open => Ok(()),
+            Gate::Wait(until) => Err(AppError::Throttled {
+                until,
+                locked: false,
+            }),
+            Gate::Locked(until) => Err(AppError::Throttled {
+                until,
+                locked: true,
+            }),
+        }
+    }
+
+    /// Records a failed password or code, with its audit event, and audits the lock it may
+    /// start.
+    pub(crate) async fn sign_in_failed(
+        &self,
+        key: &str,
+        user: Option<&User>,
+        reason: &str,
+        ctx: &Ctx,
+    ) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let before = tx.failures(key).await?;
+        let policy = self.config().throttle;
+        let after = policy.after_failure(&before, now);
+        tx.put_failures(key, &after).await?;
+        let target = |event: NewAuditEvent| match user {
+            Some(user) => event.target(user.id).level(user.level_id),
+            None => event,
+        };
+        let action = if reason.ends_with("code") {
+            "signin.code"
+        } else {
+            "signin.password"
+        };
+        tx.append_audit(target(
+            NewAuditEvent::new(now, ctx.actor, action, "session")
+                .outcome(Outcome::Failure)
+                .request(ctx.request_id.as_deref())
+                .details(&json!({"reason": reason, "failures": after.count})),
+        ))
+        .await?;
+        if policy.locks_now(&before, &after) {
+            tx.append_audit(target(
+                NewAuditEvent::new(now, Actor::System, "signin.lock", "session")
+                    .request(ctx.request_id.as_deref())
+                    .details(&json!({
+                        "failures": after.count,
+                        "until": after.locked_until.map(OffsetDateTime::unix_timestamp),
+                    })),
+            ))
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Lifts a sign-in lock (and forgets the failures) for an address.
+    pub async fn unlock_sign_in(&self, ctx: &Ctx, email: &str) -> AppResult<bool> {
+        let key = email_address(email)
+            .map(|(_, key)| key)
+            .map_err(tessera_domain::ValidationErrors::from)?;
+        let mut tx = self.store().begin().await?;
+        let roles: Vec<Role> = match ctx.actor.user_id() {
+            Some(user) => tx
+                .roles_of(user)
+                .await?
+                .into_iter()
+                .map(|g| g.role)
+                .collect(),
+            None => Vec::new(),
+        };
+        if !may_unlock_sign_in(ctx.actor, &roles) {
+            return Err(AppError::Forbidden);
+        }
+        let failures = tx.failures(&key).await?;
+        let was_locked = failures
+            .locked_until
+            .is_some_and(|until| until > self.now());
+        tx.clear_failures(&key).await?;
+        let user = tx.user_by_email_key(&key).await?;
+        let mut event = NewAuditEvent::new(self.now(), ctx.actor, "signin.unlock", "session")
+            .request(ctx.request_id.as_deref())
+            .details(&json!({"was_locked": was_locked, "failures": failures.count}));
+        if let Some(user) = user {
+            event = event.target(user.id).level(user.level_id);
+        }
+        tx.append_audit(event).await?;
+        tx.commit().await?;
+        Ok(was_locked)
     }
 
     async fn audit_sign_in(

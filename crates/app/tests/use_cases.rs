@@ -13,7 +13,7 @@ use tessera_app::{
 };
 use tessera_domain::role::Role;
 use tessera_store::testing::TestDatabase;
-use tessera_store::{Credentials, Levels, Roles, Users};
+use tessera_store::{AuditLog, Credentials, Levels, Roles, Users};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
@@ -74,6 +74,7 @@ tessera_store::on_both_databases!(
     the_audit_chain_covers_every_change,
     sessions_end_when_idle_too_old_or_when_the_account_expires,
     sign_in_codes_expire_after_three_minutes,
+    ten_thousand_wrong_passwords_never_get_in_nor_lock_out_others,
 );
 
 /// Signs in with the demo password and, when asked, the code taken from the queued message.
@@ -450,4 +451,79 @@ async fn sign_in_codes_expire_after_three_minutes(db: &TestDatabase) {
             .unwrap()
             .is_none()
     );
+}
+
+async fn ten_thousand_wrong_passwords_never_get_in_nor_lock_out_others(db: &TestDatabase) {
+    let (app, clock) = app(db);
+    app.bootstrap().await.unwrap();
+    app.load_demo().await.unwrap();
+    let ctx = Ctx::anonymous(None);
+    let target = "erika.mustermann@bank-e.example";
+    let (mut refused, mut checked, mut locks_seen) = (0, 0, 0);
+    for attempt in 0..10_000 {
+        let guess = format!("Guess-{attempt:05}-x");
+        match app
+            .sign_in_with_password(target, &guess, None, ClientInfo::default(), &ctx)
+            .await
+        {
+            Err(AppError::SignInFailed) => checked += 1,
+            Err(AppError::Throttled { locked, .. }) => {
+                refused += 1;
+                if locked {
+                    locks_seen += 1;
+                }
+            }
+            other => panic!("attempt {attempt} was answered {other:?}"),
+        }
+        if attempt % 100 == 99 {
+            clock.advance(Duration::seconds(40));
+        }
+        // Someone else signs in undisturbed throughout.
+        if attempt % 2_000 == 0 {
+            full_sign_in(&app, "pierre.dupont@bank-e.example").await;
+        }
+    }
+    // Only a few guesses ever reached the password check; the rest were refused at once.
+    assert!(checked < 150, "{checked} guesses were checked");
+    assert_eq!(checked + refused, 10_000);
+    assert!(locks_seen > 0, "the account was never locked");
+
+    // While locked, even the right password is refused; an operator lifts the lock.
+    let mut tx = db.store.read().await.unwrap();
+    let locked = tessera_store::SignInFailures::failures(&mut tx, target)
+        .await
+        .unwrap()
+        .locked_until
+        .is_some_and(|until| until > clock.now());
+    drop(tx);
+    if !locked {
+        for n in 0..10 {
+            let _ = app
+                .sign_in_with_password(
+                    target,
+                    &format!("More-{n}-x"),
+                    None,
+                    ClientInfo::default(),
+                    &ctx,
+                )
+                .await;
+            clock.advance(Duration::seconds(31));
+        }
+    }
+    assert!(matches!(
+        app.sign_in_with_password(target, DEMO_PASSWORD, None, ClientInfo::default(), &ctx)
+            .await,
+        Err(AppError::Throttled { locked: true, .. })
+    ));
+    assert!(app.unlock_sign_in(&Ctx::system(), target).await.unwrap());
+    assert!(
+        app.sign_in_with_password(target, DEMO_PASSWORD, None, ClientInfo::default(), &ctx)
+            .await
+            .is_ok()
+    );
+
+    let mut tx = db.store.read().await.unwrap();
+    let events = tx.audit_events_after(0, 100_000).await.unwrap();
+    assert!(events.iter().any(|e| e.action == "signin.lock"));
+    assert!(events.iter().any(|e| e.action == "signin.unlock"));
 }

@@ -16,6 +16,12 @@ pub fn may_send_test_message(actor: Actor, roles: &[Role]) -> bool {
     may_view_outbox(actor, roles)
 }
 
+/// Lifting a sign-in lock: operators and Tessera's command line. (User administrators of the
+/// person's level join when the directory rules arrive.)
+pub fn may_unlock_sign_in(actor: Actor, roles: &[Role]) -> bool {
+    matches!(actor, Actor::System) || roles.contains(&Role::Operator)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,5 +38,7 @@ mod tests {
         ));
         assert!(!may_view_outbox(Actor::Anonymous, &[]));
         assert!(!may_send_test_message(user, &[]));
+        assert!(may_unlock_sign_in(user, &[Role::Operator]));
+        assert!(!may_unlock_sign_in(Actor::Anonymous, &[]));
     }
 }

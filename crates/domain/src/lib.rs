@@ -14,6 +14,7 @@ pub mod password;
 pub mod role;
 pub mod session;
 pub mod setup;
+pub mod throttle;
 pub mod user;
 
 pub use error::{FieldError, ValidationErrors};

@@ -96,6 +96,15 @@ enum AdminCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Lift a sign-in lock (after too many failed attempts) for an e-mail address.
+    UnlockSignIn {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Queue a test message to check a channel's delivery (a running Tessera sends it).
     SendTestMessage {
         /// email, sms or voice.
@@ -166,6 +175,17 @@ fn main() -> ExitCode {
                 config, email, first_name, last_name, language,
             ))
         }),
+        Command::Admin(AdminCommand::UnlockSignIn {
+            email,
+            data_dir,
+            database_url,
+        }) => load(Overrides {
+            database_url,
+            data_dir,
+            ..Overrides::default()
+        })
+        .map_err(run::Failure::Config)
+        .and_then(|config| run::block_on(run::unlock_sign_in(config, email))),
         Command::Admin(AdminCommand::SendTestMessage {
             channel,
             to,

@@ -355,3 +355,16 @@ pub async fn send_test_message(
     );
     Ok(())
 }
+
+pub async fn unlock_sign_in(config: Config, email: String) -> Result<(), Failure> {
+    logging::init(&config.log);
+    let (app, store) = open_app(&config).await?;
+    let unlocked = app.unlock_sign_in(&Ctx::system(), &email).await;
+    store.close().await;
+    if unlocked? {
+        println!("Signing in with {email} is no longer paused.");
+    } else {
+        println!("Signing in with {email} was not paused; its failure count is reset.");
+    }
+    Ok(())
+}

@@ -25,6 +25,7 @@ pub mod second_factors;
 pub mod sessions;
 pub mod settings;
 pub mod setup_tokens;
+pub mod throttle;
 pub mod users;
 
 pub use connect::{Backend, Store, redact_url};
@@ -42,6 +43,7 @@ pub use second_factors::SecondFactors;
 pub use sessions::Sessions;
 pub use settings::Settings;
 pub use setup_tokens::SetupTokens;
+pub use throttle::SignInFailures;
 pub use users::Users;
 
 #[cfg(feature = "testing")]

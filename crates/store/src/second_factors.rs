@@ -42,8 +42,9 @@ pub trait SecondFactors {
     ) -> StoreResult<()>;
     async fn insert_challenge(&mut self, challenge: &Challenge) -> StoreResult<()>;
     async fn challenge(&mut self, token_digest: &str) -> StoreResult<Option<Challenge>>;
-    /// Counts one more wrong code; returns the new count.
-    async fn count_wrong_code(&mut self, token_digest: &str) -> StoreResult<i32>;
+    /// Counts one more try at the code; returns the new count. The row stays locked (or the
+    /// database's writer held) until the transaction ends, so tries never race.
+    async fn use_code_try(&mut self, token_digest: &str) -> StoreResult<i32>;
     /// A new code (resend), possibly on another channel: tries start again.
     async fn renew_challenge(
         &mut self,
@@ -148,7 +149,7 @@ impl SecondFactors for Tx {
         }))
     }
 
-    async fn count_wrong_code(&mut self, token_digest: &str) -> StoreResult<i32> {
+    async fn use_code_try(&mut self, token_digest: &str) -> StoreResult<i32> {
         let attempts: i32 = with_conn!(self, conn => sqlx::query_scalar(
             "UPDATE signin_challenges SET attempts = attempts + 1 WHERE token_digest = $1
              RETURNING attempts")

@@ -42,6 +42,7 @@ on_both!(
     the_code_step_counts_wrong_codes_and_starts_over_after_five,
     resending_by_voice_makes_voice_the_default,
     accounts_without_a_second_factor_sign_in_at_low_assurance,
+    repeated_failures_slow_down_known_and_unknown_addresses_alike,
 );
 
 async fn signing_in_opens_a_fresh_http_only_session(backend: Backend) {
@@ -524,4 +525,36 @@ async fn accounts_without_a_second_factor_sign_in_at_low_assurance(backend: Back
     assert_eq!(done.header("location"), Some("/account"));
     let account = client.page("/account").await.unwrap();
     assert!(account.body.contains("password (low assurance)"));
+}
+
+async fn repeated_failures_slow_down_known_and_unknown_addresses_alike(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let mut answers = Vec::new();
+    for email in [ERIKA, "nobody@bank-e.example"] {
+        let client = server.client();
+        let mut statuses = Vec::new();
+        let mut last = None;
+        for n in 0..5 {
+            let page = client
+                .sign_in(email, &format!("Wrong-Guess-{n}"))
+                .await
+                .unwrap();
+            statuses.push(page.status.as_u16());
+            last = Some(page);
+        }
+        let last = last.unwrap();
+        assert!(last.header("retry-after").is_some());
+        assert!(
+            last.body.contains("Too many failed attempts. Wait"),
+            "{}",
+            last.body
+        );
+        answers.push(statuses);
+    }
+    // Three free failures, a fourth that starts the wait, then refusals: the same for an
+    // address with an account and one without.
+    assert_eq!(answers[0], [401, 401, 401, 401, 429]);
+    assert_eq!(answers[0], answers[1]);
 }

@@ -85,6 +85,17 @@ impl From<AppError> for PageError {
                     status.as_str()
                 ),
             ),
+            AppError::Throttled { until, locked } => {
+                let message = throttle_message(until, locked);
+                Self {
+                    retry_after: Some(seconds_until(until)),
+                    ..Self::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "Too many failed attempts",
+                        message,
+                    )
+                }
+            }
             AppError::WrongCode { left } => Self::new(
                 StatusCode::UNAUTHORIZED,
                 "Wrong code",
@@ -184,5 +195,29 @@ pub async fn not_found(headers: HeaderMap) -> Response {
         error.into_response()
     } else {
         error.problem().into_response()
+    }
+}
+
+/// Whole seconds from now until `until` (at least 1), for Retry-After.
+pub fn seconds_until(until: time::OffsetDateTime) -> u32 {
+    let seconds = (until - time::OffsetDateTime::now_utc())
+        .whole_seconds()
+        .max(1);
+    u32::try_from(seconds).unwrap_or(u32::MAX)
+}
+
+/// What a person is told when signing in is slowed down or paused for their address.
+pub fn throttle_message(until: time::OffsetDateTime, locked: bool) -> String {
+    if locked {
+        let format = time::macros::format_description!("[hour]:[minute] UTC");
+        format!(
+            "Too many failed attempts: signing in with this e-mail address is paused until {}. Your user administrator can lift this sooner.",
+            until.format(format).unwrap_or_default()
+        )
+    } else {
+        format!(
+            "Too many failed attempts. Wait {} seconds, then try again.",
+            seconds_until(until)
+        )
     }
 }

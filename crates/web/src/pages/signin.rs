@@ -17,7 +17,7 @@ use tessera_domain::user::email_address;
 use crate::auth::{client_info, request_id};
 use crate::cookies;
 use crate::csrf;
-use crate::error::PageError;
+use crate::error::{PageError, seconds_until, throttle_message};
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -197,6 +197,20 @@ pub async fn submit_password(
                 .add(cookies::challenge(step.challenge, https))
                 .add(cookies::remembered_email(step.user.email, https));
             Ok((jar, Redirect::to("/signin/code")).into_response())
+        }
+        Err(AppError::Throttled { until, locked }) => {
+            let (jar, csrf) = csrf::ensure(jar, https);
+            let page = PasswordPage {
+                csrf,
+                email: form.email,
+                error: Some(throttle_message(until, locked)),
+            };
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, jar, page).into_response();
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds_until(until)),
+            );
+            Ok(response)
         }
         Err(error @ (AppError::SignInFailed | AppError::AccountUnavailable(_))) => {
             let (jar, csrf) = csrf::ensure(jar, https);
