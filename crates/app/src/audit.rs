@@ -47,3 +47,14 @@ impl App {
         Ok(ChainReport::Intact { events: head_seq })
     }
 }
+
+impl App {
+    /// Writes one audit event on its own, for events that belong to no use case's change
+    /// (a refused request, seen at the edge).
+    pub async fn audit_event(&self, event: tessera_domain::audit::NewAuditEvent) -> AppResult<()> {
+        let mut tx = self.store().begin().await?;
+        tx.append_audit(event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

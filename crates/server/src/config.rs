@@ -27,6 +27,7 @@ pub struct Config {
     pub secret_key_file: String,
     pub log: LogConfig,
     pub passwords: PasswordConfig,
+    pub signin: SignInConfig,
     pub delivery: DeliveryConfig,
 }
 
@@ -37,6 +38,13 @@ pub struct LogConfig {
     pub format: String,
     /// A tracing filter: `info`, `debug`, `tessera_web=debug,info`, ...
     pub level: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInConfig {
+    /// Sign-in form posts allowed per client address and minute (on each node).
+    pub per_address_per_minute: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +71,9 @@ impl Default for Config {
             passwords: PasswordConfig {
                 hash_parallel: 0,
                 hash_queue: 0,
+            },
+            signin: SignInConfig {
+                per_address_per_minute: 30,
             },
             delivery: DeliveryConfig::default(),
         }
@@ -99,6 +110,10 @@ level = "info"
 hash_parallel = 0
 # Password hashes allowed to wait before requests are answered 503; 0 means 32 per core.
 hash_queue = 0
+
+[signin]
+# Sign-in form posts allowed per client address and minute, on each node (429 beyond).
+per_address_per_minute = 30
 
 [delivery]
 # How each channel is delivered. "console" prints messages to the log (development only:
@@ -236,6 +251,12 @@ impl Config {
             return invalid(
                 "log.level",
                 format!("'{}' is not a log filter", self.log.level),
+            );
+        }
+        if self.signin.per_address_per_minute == 0 {
+            return invalid(
+                "signin.per_address_per_minute",
+                "must be more than 0".into(),
             );
         }
         self.delivery.validate().map_err(|e| ConfigError::Invalid {

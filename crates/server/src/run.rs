@@ -157,7 +157,8 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), Failure> {
     let state = AppState::new(
         app,
         WebConfig {
-            public_url: public_url.clone(),
+            signin_per_address_per_minute: config.signin.per_address_per_minute,
+            ..WebConfig::new(&public_url)
         },
     );
     let router = tessera_web::router(state);

@@ -35,6 +35,15 @@ impl TestServer {
         backend: Backend,
         extend: impl FnOnce(Router) -> Router,
     ) -> Result<Option<Self>, BoxError> {
+        Self::start_configured(backend, extend, |_| {}).await
+    }
+
+    /// Starts a server with web settings of the test's choosing (e.g. a low rate limit).
+    pub async fn start_configured(
+        backend: Backend,
+        extend: impl FnOnce(Router) -> Router,
+        configure: impl FnOnce(&mut WebConfig),
+    ) -> Result<Option<Self>, BoxError> {
         let Some(db) = TestDatabase::new(backend).await? else {
             return Ok(None);
         };
@@ -43,12 +52,9 @@ impl TestServer {
         let key = tessera_app::generate_secret_key()?;
         let app = App::new(db.store.clone(), AppConfig::new(&base_url), &key)?;
         app.bootstrap().await?;
-        let state = AppState::new(
-            app.clone(),
-            WebConfig {
-                public_url: base_url.clone(),
-            },
-        );
+        let mut web = WebConfig::new(&base_url);
+        configure(&mut web);
+        let state = AppState::new(app.clone(), web);
         let router = extend(tessera_web::router(state));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(tessera_web::serve(listener, router, async move {

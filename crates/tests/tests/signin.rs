@@ -43,6 +43,7 @@ on_both!(
     resending_by_voice_makes_voice_the_default,
     accounts_without_a_second_factor_sign_in_at_low_assurance,
     repeated_failures_slow_down_known_and_unknown_addresses_alike,
+    one_address_gets_a_bounded_number_of_sign_in_posts,
 );
 
 async fn signing_in_opens_a_fresh_http_only_session(backend: Backend) {
@@ -557,4 +558,54 @@ async fn repeated_failures_slow_down_known_and_unknown_addresses_alike(backend: 
     // address with an account and one without.
     assert_eq!(answers[0], [401, 401, 401, 401, 429]);
     assert_eq!(answers[0], answers[1]);
+}
+
+async fn one_address_gets_a_bounded_number_of_sign_in_posts(backend: Backend) {
+    let Some(server) = TestServer::start_configured(
+        backend,
+        |router| router,
+        |web| {
+            web.signin_per_address_per_minute = 5;
+        },
+    )
+    .await
+    .unwrap() else {
+        return;
+    };
+    let client = server.client();
+    client.page("/signin?change=1").await.unwrap();
+    let csrf = client.cookie("tessera_csrf").unwrap();
+    let mut statuses = Vec::new();
+    for n in 0..8 {
+        let email = format!("someone{n}@bank-e.example");
+        let answer = client
+            .post_form("/signin", &[("csrf", &csrf), ("email", &email)])
+            .await
+            .unwrap();
+        statuses.push(answer.status.as_u16());
+        if answer.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(answer.header("retry-after").is_some());
+            assert!(
+                answer
+                    .body
+                    .contains("Too many sign-in attempts came from your network.")
+            );
+        }
+    }
+    assert_eq!(statuses, [303, 303, 303, 303, 303, 429, 429, 429]);
+    // Pages are still served; only sign-in posts are limited.
+    assert_eq!(
+        client.page("/signin?change=1").await.unwrap().status,
+        StatusCode::OK
+    );
+    assert_eq!(client.healthz().await.unwrap().status, "ok");
+    let mut tx = server.db.store.read().await.unwrap();
+    let events = tessera_store::AuditLog::audit_events_after(&mut tx, 0, 1000)
+        .await
+        .unwrap();
+    let limited = events
+        .iter()
+        .filter(|e| e.action == "signin.rate_limit")
+        .count();
+    assert_eq!(limited, 1, "audited once per address and minute");
 }

@@ -11,6 +11,7 @@ mod middleware;
 mod ops;
 mod pages;
 mod problem;
+mod rate_limit;
 mod serve;
 mod state;
 

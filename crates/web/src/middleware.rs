@@ -53,7 +53,8 @@ pub fn wrap(routes: Router<AppState>, state: AppState) -> Router<AppState> {
                         },
                     ),
             )
-            .layer(from_fn_with_state(state, record_metrics))
+            .layer(from_fn_with_state(state.clone(), record_metrics))
+            .layer(from_fn_with_state(state, crate::rate_limit::limit_sign_in))
             .layer(from_fn(move |request, next| {
                 security_headers(https, request, next)
             }))

@@ -3,12 +3,24 @@ use std::sync::Arc;
 use tessera_app::App;
 
 use crate::metrics::Metrics;
+use crate::rate_limit::SignInLimiter;
 
 /// What the web layer needs to know beyond the app.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
     /// The address people reach Tessera at; `https` turns on HSTS and Secure cookies.
     pub public_url: String,
+    /// Sign-in posts allowed per client address and minute.
+    pub signin_per_address_per_minute: u32,
+}
+
+impl WebConfig {
+    pub fn new(public_url: &str) -> Self {
+        Self {
+            public_url: public_url.to_owned(),
+            signin_per_address_per_minute: 30,
+        }
+    }
 }
 
 impl WebConfig {
@@ -23,12 +35,14 @@ pub struct AppState {
     pub app: App,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
+    pub signin_limiter: Arc<SignInLimiter>,
 }
 
 impl AppState {
     pub fn new(app: App, config: WebConfig) -> Self {
         Self {
             app,
+            signin_limiter: Arc::new(SignInLimiter::new(config.signin_per_address_per_minute)),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
         }

@@ -14,12 +14,7 @@ async fn strict_transport(public_url: &str) -> Option<String> {
     let db = TestDatabase::sqlite().await.unwrap();
     let app = App::new(db.store.clone(), AppConfig::new(public_url), &[3; 32]).unwrap();
     app.bootstrap().await.unwrap();
-    let router = tessera_web::router(AppState::new(
-        app,
-        WebConfig {
-            public_url: public_url.into(),
-        },
-    ));
+    let router = tessera_web::router(AppState::new(app, WebConfig::new(public_url)));
     let response = router
         .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
         .await
