@@ -37,6 +37,9 @@ pub enum AppError {
     /// Signing in is needed first.
     #[error("sign in first")]
     NotSignedIn,
+    /// The thing asked for does not exist (or is not the asker's to see).
+    #[error("not found")]
+    NotFound,
     /// The actor may not do this.
     #[error("you are not allowed to do this")]
     Forbidden,

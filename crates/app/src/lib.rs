@@ -29,7 +29,7 @@ pub use operators::NewOperator;
 pub use outbox::{DeliveryFailure, OutboxItem, OutboxView, Outgoing};
 pub use ports::{Clock, Random, SystemClock, SystemRandom};
 pub use setup::SetupLink;
-pub use signin::{ClientInfo, CodeStep, CurrentSession, PasswordOutcome, SignedIn};
+pub use signin::{ClientInfo, CodeStep, CurrentSession, PasswordOutcome, SessionItem, SignedIn};
 
 /// A new random key for sealing secrets at rest.
 pub fn generate_secret_key() -> Result<[u8; 32], tessera_auth::SecretBoxError> {

@@ -427,3 +427,71 @@ impl App {
         Ok(())
     }
 }
+
+/// One of a person's open sessions, for "Display my sessions".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionItem {
+    pub id: Uuid,
+    /// The session the question came from.
+    pub current: bool,
+    pub user_agent: String,
+    pub address: String,
+    pub methods: Vec<String>,
+    pub assurance: Assurance,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+}
+
+impl App {
+    /// The live sessions of the signed-in person, newest first.
+    pub async fn my_sessions(&self, me: &CurrentSession) -> AppResult<Vec<SessionItem>> {
+        let now = self.now();
+        let mut tx = self.store().read().await?;
+        let sessions = tx.open_sessions_of(me.user.id).await?;
+        Ok(sessions
+            .into_iter()
+            .filter(|s| session_is_live(&SESSION_POLICY, s.created_at, s.last_seen_at, false, now))
+            .map(|s| SessionItem {
+                current: s.id == me.session_id,
+                id: s.id,
+                user_agent: s.user_agent,
+                address: s.address,
+                methods: s.methods,
+                assurance: s.assurance,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+            })
+            .collect())
+    }
+
+    /// Ends one of the signed-in person's own sessions ("Sign out" on another device).
+    pub async fn end_my_session(
+        &self,
+        me: &CurrentSession,
+        session: Uuid,
+        ctx: &Ctx,
+    ) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let own = tx
+            .open_sessions_of(me.user.id)
+            .await?
+            .into_iter()
+            .any(|s| s.id == session);
+        // Another person's session, or one already ended: the same answer, so session ids
+        // cannot be probed.
+        if !own {
+            return Err(AppError::NotFound);
+        }
+        tx.end_session(session, now).await?;
+        tx.append_audit(
+            NewAuditEvent::new(now, ctx.actor, "session.end", "session")
+                .target(session)
+                .level(me.user.level_id)
+                .request(ctx.request_id.as_deref()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

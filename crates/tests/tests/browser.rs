@@ -115,6 +115,23 @@ async fn signing_in_and_the_outbox_page_in_a_real_browser() {
     submit(page).await;
     wait_for(page, Locator::XPath("//h1[text()='My Account']")).await;
     browser.screenshot("account").await.unwrap();
+    page.find(Locator::LinkText("Display my sessions"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let sessions = wait_for(page, Locator::Css("table")).await;
+    assert!(
+        sessions
+            .text()
+            .await
+            .unwrap()
+            .contains("Chrome on Linux (this browser)")
+    );
+    browser.screenshot("sessions").await.unwrap();
+    page.goto(&server.url("/account")).await.unwrap();
+    wait_for(page, Locator::LinkText("Messages (outbox)")).await;
 
     let mut tx = server.app.store().begin().await.unwrap();
     let message = tessera_domain::message::NewMessage::new(

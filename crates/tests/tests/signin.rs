@@ -44,6 +44,7 @@ on_both!(
     accounts_without_a_second_factor_sign_in_at_low_assurance,
     repeated_failures_slow_down_known_and_unknown_addresses_alike,
     one_address_gets_a_bounded_number_of_sign_in_posts,
+    my_sessions_are_listed_and_each_can_be_ended,
 );
 
 async fn signing_in_opens_a_fresh_http_only_session(backend: Backend) {
@@ -608,4 +609,74 @@ async fn one_address_gets_a_bounded_number_of_sign_in_posts(backend: Backend) {
         .filter(|e| e.action == "signin.rate_limit")
         .count();
     assert_eq!(limited, 1, "audited once per address and minute");
+}
+
+async fn my_sessions_are_listed_and_each_can_be_ended(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let laptop = server.client();
+    let phone = server.client();
+    let operator = server.client();
+    server.sign_in(&laptop, ERIKA, DEMO_PASSWORD).await.unwrap();
+    server.sign_in(&phone, ERIKA, DEMO_PASSWORD).await.unwrap();
+    server
+        .sign_in(&operator, OPERATOR, DEMO_PASSWORD)
+        .await
+        .unwrap();
+
+    let account = laptop.page("/account").await.unwrap();
+    assert!(account.body.contains("Display my sessions"));
+    let page = laptop.page("/account/sessions").await.unwrap();
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.body.matches("(this browser)").count(), 1);
+    assert_eq!(
+        page.body.matches("<tr>").count(),
+        3,
+        "a header row and two sessions"
+    );
+    assert!(page.body.contains("password, sms"));
+    assert!(page.body.contains("127.0.0.1"));
+    let start = page.body.find("/account/sessions/").unwrap() + "/account/sessions/".len();
+    let other = page.body[start..].split('/').next().unwrap().to_owned();
+
+    // Another person cannot end it, and neither can a form without the token.
+    let csrf = operator.cookie("tessera_csrf").unwrap();
+    let foreign = operator
+        .post_form(
+            &format!("/account/sessions/{other}/end"),
+            &[("csrf", &csrf)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    let forged = laptop
+        .post_form(
+            &format!("/account/sessions/{other}/end"),
+            &[("csrf", "forged")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(phone.page("/account").await.unwrap().status, StatusCode::OK);
+
+    let csrf = laptop.cookie("tessera_csrf").unwrap();
+    let ended = laptop
+        .post_form(
+            &format!("/account/sessions/{other}/end"),
+            &[("csrf", &csrf)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ended.header("location"), Some("/account/sessions"));
+    assert_eq!(
+        phone.page("/account").await.unwrap().header("location"),
+        Some("/signin")
+    );
+    let after = laptop.page("/account/sessions").await.unwrap();
+    assert_eq!(after.body.matches("<tr>").count(), 2);
+    assert_eq!(
+        laptop.page("/account").await.unwrap().status,
+        StatusCode::OK
+    );
 }

@@ -121,6 +121,11 @@ impl From<AppError> for PageError {
                 "Not signed in",
                 "Sign in to continue.",
             ),
+            AppError::NotFound => Self::new(
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is nothing here, or it is not yours to see.",
+            ),
             AppError::Forbidden => Self::new(
                 StatusCode::FORBIDDEN,
                 "Not allowed",

@@ -45,6 +45,8 @@ pub fn router(state: AppState) -> Router {
         .route("/signin/code/resend", post(pages::signin_code::resend))
         .route("/signout", post(pages::signin::sign_out))
         .route("/account", get(pages::account::show))
+        .route("/account/sessions", get(pages::sessions::show))
+        .route("/account/sessions/{id}/end", post(pages::sessions::end))
         .route("/admin/outbox", get(pages::outbox::show))
         .route("/api/v1/outbox", get(api::outbox))
         .route("/api/v1/outbox/test-messages", post(api::send_test_message))

@@ -1,0 +1,142 @@
+//! "Display my sessions": where the person is signed in, with sign-out of any session.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use tessera_app::AppError;
+
+use crate::auth::SignedIn;
+use crate::csrf;
+use crate::error::PageError;
+use crate::pages::signin::forged;
+use crate::state::AppState;
+
+pub struct Row {
+    id: String,
+    current: bool,
+    device: String,
+    address: String,
+    started: String,
+    last_used: String,
+    methods: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sessions.html")]
+struct SessionsPage {
+    csrf: String,
+    sessions: Vec<Row>,
+}
+
+/// "Chrome on Linux" from a User-Agent header: enough to recognise a device.
+pub fn describe_device(user_agent: &str) -> String {
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+    ]
+    .iter()
+    .find(|(marker, _)| user_agent.contains(marker))
+    .map(|(_, name)| *name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(marker, _)| user_agent.contains(marker))
+    .map(|(_, name)| *name);
+    match (browser, system) {
+        (Some(browser), Some(system)) => format!("{browser} on {system}"),
+        (Some(browser), None) => browser.to_owned(),
+        (None, Some(system)) => format!("A browser on {system}"),
+        (None, None) if user_agent.is_empty() => "Unknown device".to_owned(),
+        (None, None) => user_agent.chars().take(60).collect(),
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    signed_in: SignedIn,
+) -> Result<Response, PageError> {
+    let items = state.app.my_sessions(&signed_in.session).await?;
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    let sessions = items
+        .into_iter()
+        .map(|s| Row {
+            id: s.id.to_string(),
+            current: s.current,
+            device: describe_device(&s.user_agent),
+            address: if s.address.is_empty() {
+                "unknown".into()
+            } else {
+                s.address
+            },
+            started: s.created_at.format(format).unwrap_or_default(),
+            last_used: s.last_seen_at.format(format).unwrap_or_default(),
+            methods: s.methods.join(", "),
+        })
+        .collect();
+    let (jar, csrf) = csrf::ensure(jar, state.config.https());
+    Ok((jar, SessionsPage { csrf, sessions }).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EndForm {
+    csrf: String,
+}
+
+pub async fn end(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    signed_in: SignedIn,
+    form: Result<Form<EndForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
+    if !csrf::verify(&jar, &form.csrf) {
+        return Err(forged());
+    }
+    let id = id
+        .parse()
+        .map_err(|_| PageError::from(AppError::NotFound))?;
+    state
+        .app
+        .end_my_session(&signed_in.session, id, &signed_in.ctx)
+        .await?;
+    Ok(Redirect::to("/account/sessions").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_device;
+
+    #[test]
+    fn devices_are_named_from_user_agents() {
+        assert_eq!(
+            describe_device(
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
+            ),
+            "Chrome on Linux"
+        );
+        assert_eq!(
+            describe_device(
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:130.0) Gecko/20100101 Firefox/130.0"
+            ),
+            "Firefox on Windows"
+        );
+        assert_eq!(describe_device(""), "Unknown device");
+    }
+}
