@@ -6,8 +6,12 @@
 //! - `startup`: time from process start to /readyz answering 200 on an empty SQLite
 //!   database, and resident memory when idle; the peer is the bare cost of starting the same
 //!   binary (`tessera --version`).
+//! - `signin`: full sign-ins (e-mail, password, SMS code) per second, beside the number of
+//!   Argon2id hashes per second the machine computes on its cores (the bound), with the
+//!   latency of each step.
 
 mod report;
+mod signin;
 mod startup;
 
 use std::path::PathBuf;
@@ -33,6 +37,15 @@ enum Scenario {
         #[arg(long, default_value_t = 15)]
         runs: usize,
     },
+    /// Full sign-ins (e-mail, password, SMS code) per second, beside Argon2id's own bound.
+    Signin {
+        /// Clients signing in at once (each with its own demo account, at most 5).
+        #[arg(long, default_value_t = 4)]
+        clients: usize,
+        /// How long to sign in, in seconds.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -52,6 +65,9 @@ fn main() -> ExitCode {
     }
     let result = match cli.scenario {
         Scenario::Startup { runs } => startup::run(&tessera, runs.max(1)),
+        Scenario::Signin { clients, seconds } => {
+            signin::run(&tessera, clients, seconds.max(1)).map_err(|e| e.to_string().into())
+        }
     };
     match result {
         Ok(table) => {

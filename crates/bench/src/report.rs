@@ -40,8 +40,8 @@ pub fn table(title: &str, rows: &[(&Samples, Option<&Samples>)]) -> String {
     let _ = writeln!(out, "{title}");
     let _ = writeln!(
         out,
-        "{:<40} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        "measure", "runs", "median", "p90", "min", "max", "vs peer"
+        "{:<40} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "measure", "runs", "median", "p90", "p99", "min", "max", "vs peer"
     );
     for (samples, peer) in rows {
         let ratio = peer.map_or_else(
@@ -50,11 +50,12 @@ pub fn table(title: &str, rows: &[(&Samples, Option<&Samples>)]) -> String {
         );
         let _ = writeln!(
             out,
-            "{:<40} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            "{:<40} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
             format!("{} ({})", samples.name, samples.unit),
             samples.values.len(),
             format!("{:.1}", samples.median()),
             format!("{:.1}", samples.quantile(0.9)),
+            format!("{:.1}", samples.quantile(0.99)),
             format!("{:.1}", samples.quantile(0.0)),
             format!("{:.1}", samples.quantile(1.0)),
             ratio

@@ -95,8 +95,8 @@ fn start_until_ready(tessera: &Path, data: &Path) -> Result<(f64, Child), BenchE
     }
 }
 
-/// One plain HTTP/1.1 request, so the bench needs no HTTP client of its own.
-fn ready(port: u16) -> bool {
+/// One plain HTTP/1.1 request to /readyz: whether the server answers 200.
+pub(crate) fn ready(port: u16) -> bool {
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
         return false;
     };
