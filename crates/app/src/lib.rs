@@ -12,6 +12,7 @@ mod demo;
 mod error;
 mod operators;
 mod outbox;
+mod password_change;
 mod ports;
 mod recipient;
 mod setup;

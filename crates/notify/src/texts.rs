@@ -138,7 +138,12 @@ mod tests {
             ("channel", "sms"),
             ("code", "524759"),
         ]);
-        for template in ["operator-created", "test-message", "sign-in-code"] {
+        for template in [
+            "operator-created",
+            "test-message",
+            "sign-in-code",
+            "password-changed",
+        ] {
             for language in LANGUAGES {
                 for channel in Channel::ALL {
                     let rendered = render(channel, template, language, &values).unwrap();

@@ -45,6 +45,7 @@ on_both!(
     repeated_failures_slow_down_known_and_unknown_addresses_alike,
     one_address_gets_a_bounded_number_of_sign_in_posts,
     my_sessions_are_listed_and_each_can_be_ended,
+    changing_the_password_needs_the_current_one_and_ends_other_sessions,
 );
 
 async fn signing_in_opens_a_fresh_http_only_session(backend: Backend) {
@@ -679,4 +680,80 @@ async fn my_sessions_are_listed_and_each_can_be_ended(backend: Backend) {
         laptop.page("/account").await.unwrap().status,
         StatusCode::OK
     );
+}
+
+async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let laptop = server.client();
+    let phone = server.client();
+    server.sign_in(&laptop, ERIKA, DEMO_PASSWORD).await.unwrap();
+    server.sign_in(&phone, ERIKA, DEMO_PASSWORD).await.unwrap();
+    let form = laptop.page("/account/password").await.unwrap();
+    assert!(form.body.contains("Current password"));
+    assert!(form.body.contains("Confirm new password"));
+    let csrf = laptop.cookie("tessera_csrf").unwrap();
+    let change = |current: &'static str, new: &'static str, confirm: &'static str| {
+        let laptop = laptop.clone();
+        let csrf = csrf.clone();
+        async move {
+            laptop
+                .post_form(
+                    "/account/password",
+                    &[
+                        ("csrf", csrf.as_str()),
+                        ("current_password", current),
+                        ("new_password", new),
+                        ("confirm", confirm),
+                    ],
+                )
+                .await
+                .unwrap()
+        }
+    };
+
+    let wrong = change("Not-It-1234", "Harbour-Lights-77", "Harbour-Lights-77").await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("Your current password is not correct."));
+    let weak = change(DEMO_PASSWORD, "erika2026", "erika2027").await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(weak.body.contains("Use at least 10 characters"));
+    assert!(weak.body.contains("Do not use your name or e-mail address"));
+    assert!(weak.body.contains("The two passwords are not the same."));
+    let same = change(DEMO_PASSWORD, DEMO_PASSWORD, DEMO_PASSWORD).await;
+    assert!(
+        same.body
+            .contains("Choose a password other than your current one.")
+    );
+
+    let done = change(DEMO_PASSWORD, "Harbour-Lights-77", "Harbour-Lights-77").await;
+    assert_eq!(done.header("location"), Some("/account?password=changed"));
+    let account = laptop.page("/account?password=changed").await.unwrap();
+    assert!(account.body.contains("Your password was changed."));
+    // The other session is over; this one goes on.
+    assert_eq!(
+        phone.page("/account").await.unwrap().header("location"),
+        Some("/signin")
+    );
+    assert_eq!(
+        laptop.page("/account").await.unwrap().status,
+        StatusCode::OK
+    );
+    // The old password no longer signs in; the new one does; the person was told.
+    let old = server.client().sign_in(ERIKA, DEMO_PASSWORD).await.unwrap();
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+    let fresh = server.client();
+    let signed = server
+        .sign_in(&fresh, ERIKA, "Harbour-Lights-77")
+        .await
+        .unwrap();
+    assert_eq!(signed.header("location"), Some("/account"));
+    server.deliver().await.unwrap();
+    let notice = server
+        .delivered()
+        .into_iter()
+        .find(|m| m["recipient"] == ERIKA)
+        .unwrap();
+    assert_eq!(notice["subject"], "Ihr Tessera-Passwort wurde geändert");
 }

@@ -45,6 +45,10 @@ pub fn router(state: AppState) -> Router {
         .route("/signin/code/resend", post(pages::signin_code::resend))
         .route("/signout", post(pages::signin::sign_out))
         .route("/account", get(pages::account::show))
+        .route(
+            "/account/password",
+            get(pages::password::show).post(pages::password::submit),
+        )
         .route("/account/sessions", get(pages::sessions::show))
         .route("/account/sessions/{id}/end", post(pages::sessions::end))
         .route("/admin/outbox", get(pages::outbox::show))

@@ -19,3 +19,11 @@ sign-in-code-subject = Ihr Tessera-Anmeldecode
 sign-in-code-body = Ihr Tessera-Anmeldecode lautet { $code }. Er läuft in 3 Minuten ab. Geben Sie ihn an niemanden weiter.
 sign-in-code-sms = Ihr Tessera-Code lautet { $code }. Er läuft in 3 Minuten ab. Nicht weitergeben.
 sign-in-code-voice = Ihr Tessera-Code lautet: { $code }. Ich wiederhole: { $code }.
+
+password-changed-subject = Ihr Tessera-Passwort wurde geändert
+password-changed-body =
+    Hallo { $name },
+
+    das Passwort Ihres Tessera-Kontos { $email } wurde geändert. Ihre anderen Sitzungen wurden abgemeldet.
+
+    Wenn Sie es nicht geändert haben, wenden Sie sich sofort an Ihren Benutzeradministrator.

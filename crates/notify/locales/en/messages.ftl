@@ -21,3 +21,11 @@ sign-in-code-subject = Your Tessera sign-in code
 sign-in-code-body = Your Tessera sign-in code is { $code }. It expires in 3 minutes. Do not share it with anyone.
 sign-in-code-sms = Your Tessera code is { $code }. It expires in 3 minutes. Do not share it.
 sign-in-code-voice = Your Tessera code is: { $code }. Again: { $code }.
+
+password-changed-subject = Your Tessera password was changed
+password-changed-body =
+    Hello { $name },
+
+    the password of your Tessera account { $email } was changed. Your other sessions were signed out.
+
+    If you did not change it, contact your user administrator at once.

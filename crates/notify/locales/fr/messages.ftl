@@ -19,3 +19,11 @@ sign-in-code-subject = Votre code de connexion Tessera
 sign-in-code-body = Votre code de connexion Tessera est { $code }. Il expire dans 3 minutes. Ne le communiquez à personne.
 sign-in-code-sms = Votre code Tessera est { $code }. Il expire dans 3 minutes. Ne le communiquez pas.
 sign-in-code-voice = Votre code Tessera est : { $code }. Je répète : { $code }.
+
+password-changed-subject = Votre mot de passe Tessera a été modifié
+password-changed-body =
+    Bonjour { $name },
+
+    le mot de passe de votre compte Tessera { $email } a été modifié. Vos autres sessions ont été fermées.
+
+    Si vous n'êtes pas à l'origine de ce changement, contactez immédiatement votre administrateur.

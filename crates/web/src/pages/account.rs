@@ -2,9 +2,10 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
+use serde::Deserialize;
 use tessera_domain::role::Role;
 
 use crate::auth::SignedIn;
@@ -22,14 +23,27 @@ struct AccountPage {
     methods: String,
     assurance: &'static str,
     operator: bool,
+    password_changed: bool,
 }
 
-pub async fn show(State(state): State<AppState>, jar: CookieJar, signed_in: SignedIn) -> Response {
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AccountQuery {
+    password: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Query(query): Query<AccountQuery>,
+    jar: CookieJar,
+    signed_in: SignedIn,
+) -> Response {
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
     let session = signed_in.session;
     let page = AccountPage {
         csrf,
         operator: session.roles.contains(&Role::Operator),
+        password_changed: query.password == "changed",
         first_name: session.user.first_name,
         last_name: session.user.last_name,
         email: session.user.email,

@@ -4,6 +4,7 @@ pub mod account;
 pub mod assets;
 pub mod home;
 pub mod outbox;
+pub mod password;
 pub mod sessions;
 pub mod setup;
 pub mod signin;
