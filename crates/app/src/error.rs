@@ -43,6 +43,10 @@ pub enum AppError {
     /// The actor may not do this.
     #[error("you are not allowed to do this")]
     Forbidden,
+    #[error(
+        "this password link does not work: it was used already, replaced by a newer one, or has expired"
+    )]
+    ResetLinkInvalid,
     #[error("Tessera already has an operator")]
     AlreadySetUp,
     #[error(

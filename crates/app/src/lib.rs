@@ -13,6 +13,7 @@ mod error;
 mod operators;
 mod outbox;
 mod password_change;
+mod password_reset;
 mod ports;
 mod recipient;
 mod setup;

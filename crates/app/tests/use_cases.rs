@@ -75,6 +75,7 @@ tessera_store::on_both_databases!(
     sessions_end_when_idle_too_old_or_when_the_account_expires,
     sign_in_codes_expire_after_three_minutes,
     ten_thousand_wrong_passwords_never_get_in_nor_lock_out_others,
+    password_reset_links_expire_after_an_hour,
 );
 
 /// Signs in with the demo password and, when asked, the code taken from the queued message.
@@ -526,4 +527,35 @@ async fn ten_thousand_wrong_passwords_never_get_in_nor_lock_out_others(db: &Test
     let events = tx.audit_events_after(0, 100_000).await.unwrap();
     assert!(events.iter().any(|e| e.action == "signin.lock"));
     assert!(events.iter().any(|e| e.action == "signin.unlock"));
+}
+
+async fn password_reset_links_expire_after_an_hour(db: &TestDatabase) {
+    let (app, clock) = app(db);
+    app.bootstrap().await.unwrap();
+    app.load_demo().await.unwrap();
+    let ctx = Ctx::anonymous(None);
+    app.request_password_reset("fiona.walsh@bank-f.example", &ctx)
+        .await
+        .unwrap();
+    let sent = app
+        .claim_outgoing("test", Duration::minutes(1), 10)
+        .await
+        .unwrap();
+    let link = sent[0].args["link"].clone();
+    assert!(
+        link.starts_with("http://localhost:8080/signin/reset/"),
+        "{link}"
+    );
+    let token = link.rsplit('/').next().unwrap();
+    app.check_reset_link(token).await.unwrap();
+    clock.advance(Duration::minutes(60));
+    assert!(matches!(
+        app.check_reset_link(token).await,
+        Err(AppError::ResetLinkInvalid)
+    ));
+    assert!(matches!(
+        app.complete_password_reset(token, "Quiet-Meadow-2040", "Quiet-Meadow-2040", &ctx)
+            .await,
+        Err(AppError::ResetLinkInvalid)
+    ));
 }

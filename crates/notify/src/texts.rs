@@ -137,6 +137,7 @@ mod tests {
             ("url", "https://id.example.org/"),
             ("channel", "sms"),
             ("code", "524759"),
+            ("link", "https://id.example.org/signin/reset/abc"),
         ]);
         for template in [
             "operator-created",

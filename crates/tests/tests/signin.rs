@@ -46,6 +46,7 @@ on_both!(
     one_address_gets_a_bounded_number_of_sign_in_posts,
     my_sessions_are_listed_and_each_can_be_ended,
     changing_the_password_needs_the_current_one_and_ends_other_sessions,
+    a_lost_password_is_reset_through_a_single_use_link,
 );
 
 async fn signing_in_opens_a_fresh_http_only_session(backend: Backend) {
@@ -756,4 +757,98 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(bac
         .find(|m| m["recipient"] == ERIKA)
         .unwrap();
     assert_eq!(notice["subject"], "Ihr Tessera-Passwort wurde geändert");
+}
+
+async fn a_lost_password_is_reset_through_a_single_use_link(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let phone = server.client();
+    server.sign_in(&phone, ERIKA, DEMO_PASSWORD).await.unwrap();
+    server.deliver().await.unwrap();
+    let mails_before = server.delivered().len();
+
+    let client = server.client();
+    let step = client.page("/signin/reset").await.unwrap();
+    assert!(step.body.contains("Lost your password?"));
+    let csrf = client.cookie("tessera_csrf").unwrap();
+    let ask = |email: &'static str| {
+        let client = client.clone();
+        let csrf = csrf.clone();
+        async move {
+            client
+                .post_form(
+                    "/signin/reset",
+                    &[("csrf", csrf.as_str()), ("email", email)],
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let unknown = ask("nobody@bank-e.example").await;
+    let known = ask(ERIKA).await;
+    assert_eq!(unknown.status, StatusCode::OK);
+    assert_eq!(known.status, StatusCode::OK);
+    let strip = |body: &str, email: &str| body.replace(email, "EMAIL");
+    assert_eq!(
+        strip(&unknown.body, "nobody@bank-e.example"),
+        strip(&known.body, ERIKA),
+        "the answer must not tell which address has an account"
+    );
+    // Asking again at once sends nothing more.
+    ask(ERIKA).await;
+    server.deliver().await.unwrap();
+    let mails: Vec<_> = server.delivered().into_iter().skip(mails_before).collect();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0]["recipient"], ERIKA);
+    assert_eq!(mails[0]["subject"], "Tessera-Passwort zurücksetzen");
+    let text = mails[0]["text"].as_str().unwrap();
+    let start = text.find(&server.base_url).unwrap();
+    let link = text[start..].split_whitespace().next().unwrap();
+    let path = link.trim_start_matches(&server.base_url).to_owned();
+
+    let form = client.page(&path).await.unwrap();
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Choose a new password"));
+    let post = |new: &'static str, confirm: &'static str| {
+        let client = client.clone();
+        let csrf = csrf.clone();
+        let path = path.clone();
+        async move {
+            client
+                .post_form(
+                    &path,
+                    &[
+                        ("csrf", csrf.as_str()),
+                        ("new_password", new),
+                        ("confirm", confirm),
+                    ],
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let weak = post("short", "short").await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(weak.body.contains("Use at least 10 characters"));
+    let done = post("Quiet-Meadow-2040", "Quiet-Meadow-2040").await;
+    assert_eq!(
+        done.header("location"),
+        Some("/signin/password?restart=reset")
+    );
+    // Every session of the account ended; the link works once.
+    assert_eq!(
+        phone.page("/account").await.unwrap().header("location"),
+        Some("/signin")
+    );
+    let again = client.page(&path).await.unwrap();
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert!(again.body.contains("This link does not work"));
+    // The new password signs in, with the second factor as always.
+    let fresh = server.client();
+    let signed = server
+        .sign_in(&fresh, ERIKA, "Quiet-Meadow-2040")
+        .await
+        .unwrap();
+    assert_eq!(signed.header("location"), Some("/account"));
 }

@@ -67,6 +67,11 @@ impl From<AppError> for PageError {
                 "This setup link does not work",
                 "It was used already, replaced by a newer link, or has expired. Restart Tessera to print a new link, or run `tessera admin create-operator` on the server.",
             ),
+            AppError::ResetLinkInvalid => Self::new(
+                StatusCode::NOT_FOUND,
+                "This link does not work",
+                "It was used already, replaced by a newer one, or has expired (links work for one hour). Ask for a new one under \"Lost your password?\".",
+            ),
             AppError::AlreadySetUp => Self::new(
                 StatusCode::CONFLICT,
                 "Tessera is already set up",

@@ -43,6 +43,14 @@ pub fn router(state: AppState) -> Router {
             get(pages::signin_code::show).post(pages::signin_code::submit),
         )
         .route("/signin/code/resend", post(pages::signin_code::resend))
+        .route(
+            "/signin/reset",
+            get(pages::reset::show_request).post(pages::reset::submit_request),
+        )
+        .route(
+            "/signin/reset/{token}",
+            get(pages::reset::show_link).post(pages::reset::submit_link),
+        )
         .route("/signout", post(pages::signin::sign_out))
         .route("/account", get(pages::account::show))
         .route(

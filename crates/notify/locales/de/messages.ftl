@@ -27,3 +27,13 @@ password-changed-body =
     das Passwort Ihres Tessera-Kontos { $email } wurde geändert. Ihre anderen Sitzungen wurden abgemeldet.
 
     Wenn Sie es nicht geändert haben, wenden Sie sich sofort an Ihren Benutzeradministrator.
+
+password-reset-subject = Tessera-Passwort zurücksetzen
+password-reset-body =
+    Hallo { $name },
+
+    für Ihr Tessera-Konto { $email } wurde das Zurücksetzen des Passworts angefordert. Um ein neues Passwort zu wählen, öffnen Sie diesen Link innerhalb einer Stunde:
+
+    { $link }
+
+    Der Link funktioniert nur einmal. Wenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht: Ihr Passwort bleibt unverändert.

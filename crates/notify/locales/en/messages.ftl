@@ -29,3 +29,13 @@ password-changed-body =
     the password of your Tessera account { $email } was changed. Your other sessions were signed out.
 
     If you did not change it, contact your user administrator at once.
+
+password-reset-subject = Reset your Tessera password
+password-reset-body =
+    Hello { $name },
+
+    someone asked to reset the password of your Tessera account { $email }. To choose a new password, open this link within one hour:
+
+    { $link }
+
+    The link works once. If you did not ask for this, ignore this message: your password stays as it is.

@@ -27,3 +27,13 @@ password-changed-body =
     le mot de passe de votre compte Tessera { $email } a été modifié. Vos autres sessions ont été fermées.
 
     Si vous n'êtes pas à l'origine de ce changement, contactez immédiatement votre administrateur.
+
+password-reset-subject = Réinitialiser votre mot de passe Tessera
+password-reset-body =
+    Bonjour { $name },
+
+    une réinitialisation du mot de passe de votre compte Tessera { $email } a été demandée. Pour choisir un nouveau mot de passe, ouvrez ce lien dans l'heure :
+
+    { $link }
+
+    Le lien ne fonctionne qu'une fois. Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.

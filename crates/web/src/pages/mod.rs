@@ -5,6 +5,7 @@ pub mod assets;
 pub mod home;
 pub mod outbox;
 pub mod password;
+pub mod reset;
 pub mod sessions;
 pub mod setup;
 pub mod signin;

@@ -151,6 +151,7 @@ pub async fn show_password(
             Some("The code was wrong too many times. Sign in again to receive a new one.")
         }
         "ended" => Some("This sign-in has ended. Sign in again."),
+        "reset" => Some("Your password was changed. Sign in with your new password."),
         _ => None,
     };
     let (jar, csrf) = csrf::ensure(jar, state.config.https());

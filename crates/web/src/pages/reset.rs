@@ -1,0 +1,161 @@
+//! "Lost your password?": asking for a link, and choosing a new password through it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use tessera_app::{AppError, Ctx};
+use tessera_domain::FieldError;
+
+use crate::auth::request_id;
+use crate::cookies;
+use crate::csrf;
+use crate::error::PageError;
+use crate::pages::signin::forged;
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reset_request.html")]
+struct RequestPage {
+    csrf: String,
+    email: String,
+    error: Option<String>,
+    sent: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reset_password.html")]
+struct NewPasswordPage {
+    csrf: String,
+    token: String,
+    email: String,
+    errors: Vec<FieldError>,
+}
+
+pub async fn show_request(State(state): State<AppState>, jar: CookieJar) -> Response {
+    let email = jar
+        .get(cookies::EMAIL)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    let (jar, csrf) = csrf::ensure(jar, state.config.https());
+    let page = RequestPage {
+        csrf,
+        email,
+        error: None,
+        sent: false,
+    };
+    (jar, page).into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RequestForm {
+    csrf: String,
+    email: String,
+}
+
+pub async fn submit_request(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    parts: Parts,
+    form: Result<Form<RequestForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
+    if !csrf::verify(&jar, &form.csrf) {
+        return Err(forged());
+    }
+    let ctx = Ctx::anonymous(request_id(&parts));
+    let (jar, csrf) = csrf::ensure(jar, state.config.https());
+    match state.app.request_password_reset(&form.email, &ctx).await {
+        // The same page whether or not the address has an account.
+        Ok(()) => Ok((
+            jar,
+            RequestPage {
+                csrf,
+                email: form.email,
+                error: None,
+                sent: true,
+            },
+        )
+            .into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let page = RequestPage {
+                csrf,
+                email: form.email,
+                error: errors.errors.first().map(|e| e.message.clone()),
+                sent: false,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn show_link(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let user = state.app.check_reset_link(&token).await?;
+    let (jar, csrf) = csrf::ensure(jar, state.config.https());
+    let page = NewPasswordPage {
+        csrf,
+        token,
+        email: user.email,
+        errors: Vec::new(),
+    };
+    Ok((jar, page).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewPasswordForm {
+    csrf: String,
+    new_password: String,
+    confirm: String,
+}
+
+pub async fn submit_link(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    parts: Parts,
+    Path(token): Path<String>,
+    form: Result<Form<NewPasswordForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
+    if !csrf::verify(&jar, &form.csrf) {
+        return Err(forged());
+    }
+    let ctx = Ctx::anonymous(request_id(&parts));
+    let https = state.config.https();
+    match state
+        .app
+        .complete_password_reset(&token, &form.new_password, &form.confirm, &ctx)
+        .await
+    {
+        Ok(user) => {
+            let jar = jar
+                .remove(cookies::removal(cookies::SESSION))
+                .add(cookies::remembered_email(user.email, https));
+            Ok((jar, Redirect::to("/signin/password?restart=reset")).into_response())
+        }
+        Err(AppError::Invalid(errors)) => {
+            let user = state.app.check_reset_link(&token).await?;
+            let (jar, csrf) = csrf::ensure(jar, https);
+            let page = NewPasswordPage {
+                csrf,
+                token,
+                email: user.email,
+                errors: errors.errors,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
