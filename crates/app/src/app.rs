@@ -1,10 +1,12 @@
 use std::sync::Arc;
 
 use tessera_auth::{PasswordHasher, SecretBox};
+use tessera_domain::audit::Actor;
 use tessera_domain::message::RetryPolicy;
+use tessera_domain::role::Role;
 use tessera_domain::throttle::ThrottlePolicy;
 use tessera_domain::{LevelId, UserId};
-use tessera_store::Store;
+use tessera_store::{Roles, Store, Tx};
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
@@ -128,6 +130,20 @@ impl App {
 
     pub(crate) fn new_user_id(&self) -> UserId {
         UserId::new(self.now(), self.random_bytes())
+    }
+
+    /// The roles of whoever is acting (none for Tessera itself or someone not signed in),
+    /// for the domain's permission rules.
+    pub(crate) async fn roles_of_actor(&self, tx: &mut Tx, actor: Actor) -> AppResult<Vec<Role>> {
+        Ok(match actor.user_id() {
+            Some(user) => tx
+                .roles_of(user)
+                .await?
+                .into_iter()
+                .map(|grant| grant.role)
+                .collect(),
+            None => Vec::new(),
+        })
     }
 
     /// Whether the database answers: the readiness of this node.

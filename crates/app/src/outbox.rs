@@ -9,9 +9,8 @@ use serde_json::json;
 use tessera_domain::access::{may_send_test_message, may_view_outbox};
 use tessera_domain::audit::{Actor, NewAuditEvent};
 use tessera_domain::message::{AfterFailure, Channel, DeliveryState, NewMessage, mask_recipient};
-use tessera_domain::role::Role;
 use tessera_store::outbox::{AttemptOutcome, AttemptRecord, QueuedMessage};
-use tessera_store::{AuditLog, Outbox, Roles, Tx};
+use tessera_store::{AuditLog, Outbox, Tx};
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -205,18 +204,6 @@ impl App {
         }
         tx.commit().await?;
         Ok(())
-    }
-
-    async fn roles_of_actor(&self, tx: &mut Tx, actor: Actor) -> AppResult<Vec<Role>> {
-        Ok(match actor.user_id() {
-            Some(user) => tx
-                .roles_of(user)
-                .await?
-                .into_iter()
-                .map(|g| g.role)
-                .collect(),
-            None => Vec::new(),
-        })
     }
 
     /// The outbox as an operator sees it: counts by state and the latest messages, with

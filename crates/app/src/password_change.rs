@@ -5,7 +5,9 @@ use tessera_domain::ValidationErrors;
 use tessera_domain::audit::NewAuditEvent;
 use tessera_domain::message::{Channel, NewMessage};
 use tessera_domain::password::{PasswordOwner, check_confirmation, check_password};
-use tessera_store::{AuditLog, Credentials, Sessions};
+use tessera_domain::user::User;
+use tessera_store::{AuditLog, Credentials, Sessions, Tx};
+use uuid::Uuid;
 
 use crate::app::App;
 use crate::context::Ctx;
@@ -66,21 +68,47 @@ impl App {
         errors.into_result()?;
         let phc = self.hasher().hash(new.to_owned()).await?;
 
-        let now = self.now();
         let mut tx = self.store().begin().await?;
-        tx.set_password(user.id, &phc, now).await?;
+        let ended = self
+            .replace_password(
+                &mut tx,
+                user,
+                &phc,
+                Some(me.session_id),
+                "password.change",
+                ctx,
+            )
+            .await?;
+        tx.commit().await?;
+        self.wake_delivery();
+        Ok(ended)
+    }
+
+    /// Stores a new password hash, ends the account's sessions (all but `keep`), audits it
+    /// as `action` and tells the person by e-mail, in the caller's transaction.
+    pub(crate) async fn replace_password(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        phc: &str,
+        keep: Option<Uuid>,
+        action: &str,
+        ctx: &Ctx,
+    ) -> AppResult<usize> {
+        let now = self.now();
+        tx.set_password(user.id, phc, now).await?;
         let mut ended = 0;
         for session in tx.open_sessions_of(user.id).await? {
-            if session.id != me.session_id && tx.end_session(session.id, now).await? {
+            if Some(session.id) != keep && tx.end_session(session.id, now).await? {
                 ended += 1;
             }
         }
         tx.append_audit(
-            NewAuditEvent::new(now, ctx.actor, "password.change", "user")
+            NewAuditEvent::new(now, ctx.actor, action, "user")
                 .target(user.id)
                 .level(user.level_id)
                 .request(ctx.request_id.as_deref())
-                .details(&json!({"other_sessions_ended": ended})),
+                .details(&json!({"sessions_ended": ended})),
         )
         .await?;
         let notice = NewMessage::new(
@@ -91,9 +119,7 @@ impl App {
         )
         .arg("name", user.display_name())
         .arg("email", &user.email);
-        self.enqueue_message(&mut tx, notice).await?;
-        tx.commit().await?;
-        self.wake_delivery();
+        self.enqueue_message(tx, notice).await?;
         Ok(ended)
     }
 }

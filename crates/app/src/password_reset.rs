@@ -4,14 +4,13 @@
 //! account's owner receives a link. Using the link sets a new password, ends every session of
 //! the account and lifts a sign-in lock; signing in afterwards still needs the second factor.
 
-use serde_json::json;
 use tessera_domain::ValidationErrors;
 use tessera_domain::audit::{Actor, NewAuditEvent};
 use tessera_domain::message::{Channel, NewMessage};
 use tessera_domain::password::{PasswordOwner, check_confirmation, check_password};
 use tessera_domain::setup::{token_digest, token_is_live, token_text};
 use tessera_domain::user::{User, UserStatus, email_address};
-use tessera_store::{AuditLog, Credentials, PasswordResets, Sessions, SignInFailures, Users};
+use tessera_store::{AuditLog, PasswordResets, SignInFailures, Users};
 use time::Duration;
 
 use crate::app::App;
@@ -118,31 +117,13 @@ impl App {
         {
             return Err(AppError::ResetLinkInvalid);
         }
-        tx.set_password(user.id, &phc, now).await?;
-        let mut ended = 0;
-        for session in tx.open_sessions_of(user.id).await? {
-            if tx.end_session(session.id, now).await? {
-                ended += 1;
-            }
-        }
         tx.clear_failures(&user.email_key).await?;
-        tx.append_audit(
-            NewAuditEvent::new(now, Actor::User(user.id), "password.reset", "user")
-                .target(user.id)
-                .level(user.level_id)
-                .request(ctx.request_id.as_deref())
-                .details(&json!({"sessions_ended": ended})),
-        )
-        .await?;
-        let notice = NewMessage::new(
-            Channel::Email,
-            &user.email,
-            "password-changed",
-            &user.language,
-        )
-        .arg("name", user.display_name())
-        .arg("email", &user.email);
-        self.enqueue_message(&mut tx, notice).await?;
+        let ctx = Ctx {
+            actor: Actor::User(user.id),
+            request_id: ctx.request_id.clone(),
+        };
+        self.replace_password(&mut tx, &user, &phc, None, "password.reset", &ctx)
+            .await?;
         tx.commit().await?;
         self.wake_delivery();
         Ok(user)

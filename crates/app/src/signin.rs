@@ -316,15 +316,7 @@ impl App {
             .map(|(_, key)| key)
             .map_err(tessera_domain::ValidationErrors::from)?;
         let mut tx = self.store().begin().await?;
-        let roles: Vec<Role> = match ctx.actor.user_id() {
-            Some(user) => tx
-                .roles_of(user)
-                .await?
-                .into_iter()
-                .map(|g| g.role)
-                .collect(),
-            None => Vec::new(),
-        };
+        let roles = self.roles_of_actor(&mut tx, ctx.actor).await?;
         if !may_unlock_sign_in(ctx.actor, &roles) {
             return Err(AppError::Forbidden);
         }

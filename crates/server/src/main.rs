@@ -62,11 +62,30 @@ enum OutboxCommand {
         state: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: i64,
-        #[arg(long)]
-        data_dir: Option<PathBuf>,
-        #[arg(long)]
-        database_url: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
     },
+}
+
+/// Where the data is, for commands that open the database.
+#[derive(clap::Args)]
+struct DbArgs {
+    /// Folder for the SQLite database and the secret key.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// postgres://... to use PostgreSQL instead of the embedded SQLite database.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+impl From<DbArgs> for Overrides {
+    fn from(args: DbArgs) -> Self {
+        Overrides {
+            data_dir: args.data_dir,
+            database_url: args.database_url,
+            ..Overrides::default()
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -91,19 +110,15 @@ enum AdminCommand {
         /// E-mail language: en, fr or de.
         #[arg(long, default_value = "en")]
         language: String,
-        #[arg(long)]
-        data_dir: Option<PathBuf>,
-        #[arg(long)]
-        database_url: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Lift a sign-in lock (after too many failed attempts) for an e-mail address.
     UnlockSignIn {
         #[arg(long)]
         email: String,
-        #[arg(long)]
-        data_dir: Option<PathBuf>,
-        #[arg(long)]
-        database_url: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Queue a test message to check a channel's delivery (a running Tessera sends it).
     SendTestMessage {
@@ -115,10 +130,8 @@ enum AdminCommand {
         to: String,
         #[arg(long, default_value = "en")]
         language: String,
-        #[arg(long)]
-        data_dir: Option<PathBuf>,
-        #[arg(long)]
-        database_url: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -126,10 +139,8 @@ enum AdminCommand {
 enum AuditCommand {
     /// Check the hash chain of the whole audit trail; exits 1 if it was tampered with.
     Verify {
-        #[arg(long)]
-        data_dir: Option<PathBuf>,
-        #[arg(long)]
-        database_url: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -162,65 +173,33 @@ fn main() -> ExitCode {
             first_name,
             last_name,
             language,
-            data_dir,
-            database_url,
-        }) => load(Overrides {
-            database_url,
-            data_dir,
-            ..Overrides::default()
-        })
-        .map_err(run::Failure::Config)
-        .and_then(|config| {
-            run::block_on(run::create_operator(
-                config, email, first_name, last_name, language,
-            ))
-        }),
-        Command::Admin(AdminCommand::UnlockSignIn {
-            email,
-            data_dir,
-            database_url,
-        }) => load(Overrides {
-            database_url,
-            data_dir,
-            ..Overrides::default()
-        })
-        .map_err(run::Failure::Config)
-        .and_then(|config| run::block_on(run::unlock_sign_in(config, email))),
+            db,
+        }) => load(db.into())
+            .map_err(run::Failure::Config)
+            .and_then(|config| {
+                run::block_on(run::create_operator(
+                    config, email, first_name, last_name, language,
+                ))
+            }),
+        Command::Admin(AdminCommand::UnlockSignIn { email, db }) => load(db.into())
+            .map_err(run::Failure::Config)
+            .and_then(|config| run::block_on(run::unlock_sign_in(config, email))),
         Command::Admin(AdminCommand::SendTestMessage {
             channel,
             to,
             language,
-            data_dir,
-            database_url,
-        }) => load(Overrides {
-            database_url,
-            data_dir,
-            ..Overrides::default()
-        })
-        .map_err(run::Failure::Config)
-        .and_then(|config| run::block_on(run::send_test_message(config, channel, to, language))),
-        Command::Outbox(OutboxCommand::List {
-            state,
-            limit,
-            data_dir,
-            database_url,
-        }) => load(Overrides {
-            database_url,
-            data_dir,
-            ..Overrides::default()
-        })
-        .map_err(run::Failure::Config)
-        .and_then(|config| run::block_on(run::outbox_list(config, state, limit))),
-        Command::Audit(AuditCommand::Verify {
-            data_dir,
-            database_url,
-        }) => load(Overrides {
-            database_url,
-            data_dir,
-            ..Overrides::default()
-        })
-        .map_err(run::Failure::Config)
-        .and_then(|config| run::block_on(run::verify_audit(config))),
+            db,
+        }) => load(db.into())
+            .map_err(run::Failure::Config)
+            .and_then(|config| {
+                run::block_on(run::send_test_message(config, channel, to, language))
+            }),
+        Command::Outbox(OutboxCommand::List { state, limit, db }) => load(db.into())
+            .map_err(run::Failure::Config)
+            .and_then(|config| run::block_on(run::outbox_list(config, state, limit))),
+        Command::Audit(AuditCommand::Verify { db }) => load(db.into())
+            .map_err(run::Failure::Config)
+            .and_then(|config| run::block_on(run::verify_audit(config))),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -18,3 +18,19 @@ pub use tessera_store::Backend;
 
 /// The error type of test helpers.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Declares, for each named `async fn(Backend)`, one test on SQLite and one on PostgreSQL
+/// (the PostgreSQL one skips with a message when none answers and none is required).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::Backend::Sqlite).await }
+        )* }
+        mod postgres { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::Backend::Postgres).await }
+        )* }
+    };
+}

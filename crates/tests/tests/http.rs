@@ -14,20 +14,7 @@ async fn server(backend: Backend) -> Option<TestServer> {
     TestServer::start(backend).await.unwrap()
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(tessera_testkit::Backend::Sqlite).await }
-        )* }
-        mod postgres { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(tessera_testkit::Backend::Postgres).await }
-        )* }
-    };
-}
-
-on_both!(
+tessera_testkit::on_both_backends!(
     health_readiness_and_metrics_answer,
     readiness_fails_when_the_database_is_gone,
     every_response_carries_security_headers_and_a_request_id,

@@ -18,20 +18,7 @@ async fn demo(backend: Backend) -> Option<TestServer> {
     Some(server)
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(tessera_testkit::Backend::Sqlite).await }
-        )* }
-        mod postgres { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(tessera_testkit::Backend::Postgres).await }
-        )* }
-    };
-}
-
-on_both!(
+tessera_testkit::on_both_backends!(
     signing_in_opens_a_fresh_http_only_session,
     unknown_addresses_and_wrong_passwords_get_the_same_answer,
     the_email_address_is_remembered_and_can_be_changed,

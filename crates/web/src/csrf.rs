@@ -35,3 +35,56 @@ pub fn verify(jar: &CookieJar, submitted: &str) -> bool {
         _ => false,
     }
 }
+
+/// A form that carries a CSRF token.
+pub trait CsrfProtected {
+    fn csrf_token(&self) -> &str;
+}
+
+/// Implements [`CsrfProtected`] for form types with a `csrf` field.
+macro_rules! csrf_protected {
+    ($($form:ty),* $(,)?) => {
+        $(impl $crate::csrf::CsrfProtected for $form {
+            fn csrf_token(&self) -> &str {
+                &self.csrf
+            }
+        })*
+    };
+}
+pub(crate) use csrf_protected;
+
+/// A posted form whose CSRF token matched the browser's cookie. A malformed body is a 400
+/// page; a missing or wrong token, a 403 page.
+pub struct CsrfForm<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for CsrfForm<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + CsrfProtected,
+{
+    type Rejection = crate::error::PageError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(request.headers());
+        let axum::Form(form) = axum::Form::<T>::from_request(request, state)
+            .await
+            .map_err(|rejection| crate::error::PageError::bad_request(rejection.body_text()))?;
+        if verify(&jar, form.csrf_token()) {
+            Ok(Self(form))
+        } else {
+            Err(forged())
+        }
+    }
+}
+
+/// The answer to a form that did not come from Tessera's own page (or an outdated one).
+pub fn forged() -> crate::error::PageError {
+    crate::error::PageError::new(
+        axum::http::StatusCode::FORBIDDEN,
+        "The form has expired",
+        "This form was not sent from Tessera's own page, or its page is too old. Go back, reload the page and try again.",
+    )
+}

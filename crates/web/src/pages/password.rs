@@ -2,9 +2,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -13,9 +11,8 @@ use tessera_app::AppError;
 use tessera_domain::FieldError;
 
 use crate::auth::SignedIn;
-use crate::csrf;
+use crate::csrf::{self, CsrfForm};
 use crate::error::PageError;
-use crate::pages::signin::forged;
 use crate::state::AppState;
 
 pub struct Field {
@@ -98,12 +95,8 @@ pub async fn submit(
     State(state): State<AppState>,
     jar: CookieJar,
     signed_in: SignedIn,
-    form: Result<Form<PasswordForm>, FormRejection>,
+    CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
-    if !csrf::verify(&jar, &form.csrf) {
-        return Err(forged());
-    }
     let outcome = state
         .app
         .change_password(
@@ -124,3 +117,5 @@ pub async fn submit(
         Err(other) => Err(other.into()),
     }
 }
+
+crate::csrf::csrf_protected!(PasswordForm);

@@ -2,8 +2,6 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -15,9 +13,8 @@ use tessera_domain::FieldError;
 
 use crate::auth::request_id;
 use crate::cookies;
-use crate::csrf;
+use crate::csrf::{self, CsrfForm};
 use crate::error::PageError;
-use crate::pages::signin::forged;
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -64,12 +61,8 @@ pub async fn submit_request(
     State(state): State<AppState>,
     jar: CookieJar,
     parts: Parts,
-    form: Result<Form<RequestForm>, FormRejection>,
+    CsrfForm(form): CsrfForm<RequestForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
-    if !csrf::verify(&jar, &form.csrf) {
-        return Err(forged());
-    }
     let ctx = Ctx::anonymous(request_id(&parts));
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
     match state.app.request_password_reset(&form.email, &ctx).await {
@@ -126,12 +119,8 @@ pub async fn submit_link(
     jar: CookieJar,
     parts: Parts,
     Path(token): Path<String>,
-    form: Result<Form<NewPasswordForm>, FormRejection>,
+    CsrfForm(form): CsrfForm<NewPasswordForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
-    if !csrf::verify(&jar, &form.csrf) {
-        return Err(forged());
-    }
     let ctx = Ctx::anonymous(request_id(&parts));
     let https = state.config.https();
     match state
@@ -159,3 +148,5 @@ pub async fn submit_link(
         Err(other) => Err(other.into()),
     }
 }
+
+crate::csrf::csrf_protected!(NewPasswordForm, RequestForm);

@@ -2,8 +2,6 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -11,9 +9,8 @@ use serde::Deserialize;
 use tessera_app::AppError;
 
 use crate::auth::SignedIn;
-use crate::csrf;
+use crate::csrf::{self, CsrfForm};
 use crate::error::PageError;
-use crate::pages::signin::forged;
 use crate::state::AppState;
 
 pub struct Row {
@@ -100,15 +97,10 @@ pub struct EndForm {
 
 pub async fn end(
     State(state): State<AppState>,
-    jar: CookieJar,
     Path(id): Path<String>,
     signed_in: SignedIn,
-    form: Result<Form<EndForm>, FormRejection>,
+    _checked: CsrfForm<EndForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
-    if !csrf::verify(&jar, &form.csrf) {
-        return Err(forged());
-    }
     let id = id
         .parse()
         .map_err(|_| PageError::from(AppError::NotFound))?;
@@ -140,3 +132,5 @@ mod tests {
         assert_eq!(describe_device(""), "Unknown device");
     }
 }
+
+crate::csrf::csrf_protected!(EndForm);

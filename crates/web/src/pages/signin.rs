@@ -3,8 +3,6 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -16,7 +14,7 @@ use tessera_domain::user::email_address;
 
 use crate::auth::{client_info, request_id};
 use crate::cookies;
-use crate::csrf;
+use crate::csrf::{self, CsrfForm};
 use crate::error::{PageError, seconds_until, throttle_message};
 use crate::state::AppState;
 
@@ -55,14 +53,6 @@ pub struct PasswordForm {
     csrf: String,
     email: String,
     password: String,
-}
-
-pub(crate) fn forged() -> PageError {
-    PageError::new(
-        StatusCode::FORBIDDEN,
-        "The form has expired",
-        "This form was not sent from Tessera's own page, or its page is too old. Go back, reload the page and try again.",
-    )
 }
 
 /// Step 1: the e-mail address. A remembered address skips it, unless the person asks to
@@ -104,12 +94,8 @@ pub async fn show_email(
 pub async fn submit_email(
     State(state): State<AppState>,
     jar: CookieJar,
-    form: Result<Form<EmailForm>, FormRejection>,
+    CsrfForm(form): CsrfForm<EmailForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
-    if !csrf::verify(&jar, &form.csrf) {
-        return Err(forged());
-    }
     let https = state.config.https();
     match email_address(&form.email) {
         // Any well-formed address goes on to the password step, known or not.
@@ -167,12 +153,8 @@ pub async fn submit_password(
     State(state): State<AppState>,
     jar: CookieJar,
     parts: Parts,
-    form: Result<Form<PasswordForm>, FormRejection>,
+    CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
-    if !csrf::verify(&jar, &form.csrf) {
-        return Err(forged());
-    }
     let https = state.config.https();
     let previous = jar.get(cookies::SESSION).map(|c| c.value().to_owned());
     let ctx = tessera_app::Ctx::anonymous(request_id(&parts));
@@ -243,12 +225,8 @@ pub async fn sign_out(
     State(state): State<AppState>,
     jar: CookieJar,
     parts: Parts,
-    form: Result<Form<SignOutForm>, FormRejection>,
+    _checked: CsrfForm<SignOutForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
-    if !csrf::verify(&jar, &form.csrf) {
-        return Err(forged());
-    }
     if let Some(token) = jar.get(cookies::SESSION).map(|c| c.value().to_owned()) {
         let ctx = tessera_app::Ctx::anonymous(request_id(&parts));
         state.app.sign_out(&token, &ctx).await?;
@@ -256,3 +234,5 @@ pub async fn sign_out(
     let jar = jar.remove(cookies::removal(cookies::SESSION));
     Ok((jar, Redirect::to("/")).into_response())
 }
+
+crate::csrf::csrf_protected!(EmailForm, PasswordForm, SignOutForm);

@@ -3,9 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -16,9 +14,8 @@ use tessera_domain::message::Channel;
 
 use crate::auth::{client_info, request_id};
 use crate::cookies;
-use crate::csrf;
+use crate::csrf::{self, CsrfForm};
 use crate::error::PageError;
-use crate::pages::signin::forged;
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -80,12 +77,8 @@ pub async fn submit(
     State(state): State<AppState>,
     jar: CookieJar,
     parts: Parts,
-    form: Result<Form<CodeForm>, FormRejection>,
+    CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
-    if !csrf::verify(&jar, &form.csrf) {
-        return Err(forged());
-    }
     let Some(challenge) = challenge_of(&jar) else {
         return Ok(Redirect::to("/signin").into_response());
     };
@@ -136,12 +129,8 @@ pub async fn resend(
     State(state): State<AppState>,
     jar: CookieJar,
     parts: Parts,
-    form: Result<Form<ResendForm>, FormRejection>,
+    CsrfForm(form): CsrfForm<ResendForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|r| PageError::bad_request(r.body_text()))?;
-    if !csrf::verify(&jar, &form.csrf) {
-        return Err(forged());
-    }
     let Some(challenge) = challenge_of(&jar) else {
         return Ok(Redirect::to("/signin").into_response());
     };
@@ -161,3 +150,5 @@ pub async fn resend(
         Err(other) => Err(other.into()),
     }
 }
+
+crate::csrf::csrf_protected!(CodeForm, ResendForm);
