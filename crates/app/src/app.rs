@@ -1,8 +1,11 @@
 use std::sync::Arc;
 
+use tessera_auth::quality::{LEAKED_MESSAGE, LeakedPasswords, guessability_problem};
 use tessera_auth::{PasswordHasher, SecretBox};
+use tessera_domain::ValidationErrors;
 use tessera_domain::audit::Actor;
 use tessera_domain::message::RetryPolicy;
+use tessera_domain::password::{PasswordOwner, check_password};
 use tessera_domain::role::Role;
 use tessera_domain::throttle::ThrottlePolicy;
 use tessera_domain::{LevelId, UserId};
@@ -10,7 +13,7 @@ use tessera_store::{Roles, Store, Tx};
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::ports::{Clock, Random, SystemClock, SystemRandom};
 
 /// The languages Tessera has texts for (e-mail language, pages).
@@ -29,6 +32,8 @@ pub struct AppConfig {
     pub retry: RetryPolicy,
     /// How repeated sign-in failures are slowed down and locked.
     pub throttle: ThrottlePolicy,
+    /// A file of leaked-password SHA-1 digests, checked besides the built-in list.
+    pub leaked_list: Option<std::path::PathBuf>,
 }
 
 impl AppConfig {
@@ -40,6 +45,7 @@ impl AppConfig {
             hash_queue: cores * 32,
             retry: RetryPolicy::default(),
             throttle: ThrottlePolicy::default(),
+            leaked_list: None,
         }
     }
 }
@@ -52,6 +58,7 @@ struct Inner {
     hasher: PasswordHasher,
     secrets: SecretBox,
     delivery: Arc<Notify>,
+    leaked: LeakedPasswords,
 }
 
 /// The use cases, over one store. Cheap to clone: every request holds one.
@@ -81,6 +88,12 @@ impl App {
         random: Arc<dyn Random>,
     ) -> AppResult<Self> {
         let hasher = PasswordHasher::new(config.hash_parallel, config.hash_queue);
+        let leaked = match &config.leaked_list {
+            Some(path) => {
+                LeakedPasswords::with_file(path).map_err(|e| AppError::Internal(e.to_string()))?
+            }
+            None => LeakedPasswords::built_in(),
+        };
         Ok(Self {
             inner: Arc::new(Inner {
                 secrets: SecretBox::new(secret_key)?,
@@ -90,6 +103,7 @@ impl App {
                 random,
                 hasher,
                 delivery: Arc::new(Notify::new()),
+                leaked,
             }),
         })
     }
@@ -130,6 +144,30 @@ impl App {
 
     pub(crate) fn new_user_id(&self) -> UserId {
         UserId::new(self.now(), self.random_bytes())
+    }
+
+    /// Every problem with a new password: the composition rules first; when they pass, the
+    /// leaked-password list and how easy it is to guess (with advice).
+    pub(crate) fn password_problems(
+        &self,
+        field: &'static str,
+        password: &str,
+        owner: PasswordOwner<'_>,
+    ) -> ValidationErrors {
+        let mut errors = match check_password(field, password, owner) {
+            Ok(()) => ValidationErrors::new(),
+            Err(errors) => errors,
+        };
+        if errors.is_empty() {
+            if self.inner.leaked.contains(password) {
+                errors.push(field, "leaked", LEAKED_MESSAGE);
+            } else if let Some(advice) =
+                guessability_problem(password, &[owner.email, owner.first_name, owner.last_name])
+            {
+                errors.push(field, "guessable", advice);
+            }
+        }
+        errors
     }
 
     /// The roles of whoever is acting (none for Tessera itself or someone not signed in),

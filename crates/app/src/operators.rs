@@ -6,7 +6,7 @@ use tessera_domain::ValidationErrors;
 use tessera_domain::audit::NewAuditEvent;
 use tessera_domain::level::Level;
 use tessera_domain::message::{Channel, NewMessage};
-use tessera_domain::password::{PasswordOwner, check_confirmation, check_password};
+use tessera_domain::password::{PasswordOwner, check_confirmation};
 use tessera_domain::role::Role;
 use tessera_domain::user::{NewUser, User, UserStatus};
 use tessera_store::roles::RoleGrant;
@@ -30,7 +30,7 @@ pub struct NewOperator {
 
 impl NewOperator {
     /// Checks every field, collecting one message per problem.
-    pub(crate) fn validate(&self) -> Result<NewUser, ValidationErrors> {
+    pub(crate) fn validate(&self, app: &App) -> Result<NewUser, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let user = match NewUser::parse(
             &self.first_name,
@@ -50,9 +50,10 @@ impl NewOperator {
             first_name: &self.first_name,
             last_name: &self.last_name,
         };
-        if let Err(problems) = check_password("password", &self.password, owner) {
-            errors.errors.extend(problems.errors);
-        }
+        errors.errors.extend(
+            app.password_problems("password", &self.password, owner)
+                .errors,
+        );
         if let Some(confirm) = &self.confirm {
             errors.check(check_confirmation("confirm", &self.password, confirm));
         }
@@ -68,7 +69,7 @@ impl App {
     /// create-operator`): whoever runs the binary on the server is trusted with this. Any
     /// pending setup link stops working, since the first operator exists now.
     pub async fn create_operator(&self, input: NewOperator, ctx: &Ctx) -> AppResult<User> {
-        let fields = input.validate()?;
+        let fields = input.validate(self)?;
         let phc = self.hasher().hash(input.password).await?;
         let mut tx = self.store().begin().await?;
         let user = self.insert_operator(&mut tx, fields, &phc, ctx).await?;

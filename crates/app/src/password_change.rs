@@ -4,7 +4,7 @@ use serde_json::json;
 use tessera_domain::ValidationErrors;
 use tessera_domain::audit::NewAuditEvent;
 use tessera_domain::message::{Channel, NewMessage};
-use tessera_domain::password::{PasswordOwner, check_confirmation, check_password};
+use tessera_domain::password::{PasswordOwner, check_confirmation};
 use tessera_domain::user::User;
 use tessera_store::{AuditLog, Credentials, Sessions, Tx};
 use uuid::Uuid;
@@ -33,9 +33,9 @@ impl App {
             first_name: &user.first_name,
             last_name: &user.last_name,
         };
-        if let Err(problems) = check_password("new_password", new, owner) {
-            errors.errors.extend(problems.errors);
-        }
+        errors
+            .errors
+            .extend(self.password_problems("new_password", new, owner).errors);
         errors.check(check_confirmation("confirm", new, confirm));
         if new == current && !new.is_empty() {
             errors.push(

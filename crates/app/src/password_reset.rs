@@ -7,7 +7,7 @@
 use tessera_domain::ValidationErrors;
 use tessera_domain::audit::{Actor, NewAuditEvent};
 use tessera_domain::message::{Channel, NewMessage};
-use tessera_domain::password::{PasswordOwner, check_confirmation, check_password};
+use tessera_domain::password::{PasswordOwner, check_confirmation};
 use tessera_domain::setup::{token_digest, token_is_live, token_text};
 use tessera_domain::user::{User, UserStatus, email_address};
 use tessera_store::{AuditLog, PasswordResets, SignInFailures, Users};
@@ -102,9 +102,9 @@ impl App {
             last_name: &user.last_name,
         };
         let mut errors = ValidationErrors::new();
-        if let Err(problems) = check_password("new_password", new, owner) {
-            errors.errors.extend(problems.errors);
-        }
+        errors
+            .errors
+            .extend(self.password_problems("new_password", new, owner).errors);
         errors.check(check_confirmation("confirm", new, confirm));
         errors.into_result()?;
         let phc = self.hasher().hash(new.to_owned()).await?;

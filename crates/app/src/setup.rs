@@ -67,7 +67,7 @@ impl App {
         // Check the link before the costly hash, and the input too, so that a person sees
         // every problem at once.
         self.check_setup_link(token).await?;
-        let fields = input.validate()?;
+        let fields = input.validate(self)?;
         let phc = self.hasher().hash(input.password).await?;
 
         let now = self.now();

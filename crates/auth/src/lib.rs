@@ -6,6 +6,7 @@
 
 pub mod keys;
 pub mod password;
+pub mod quality;
 pub mod secret_box;
 
 pub use password::{HashError, PasswordHasher, Verification};

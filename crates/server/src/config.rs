@@ -54,6 +54,9 @@ pub struct PasswordConfig {
     pub hash_parallel: usize,
     /// Password hashes allowed to wait; beyond that requests get 503. 0 for 32 per core.
     pub hash_queue: usize,
+    /// A file of leaked passwords' SHA-1 digests in hex, one per line (optionally `:count`),
+    /// refused wherever a password is set; empty for the built-in list only.
+    pub leaked_list_file: String,
 }
 
 impl Default for Config {
@@ -71,6 +74,7 @@ impl Default for Config {
             passwords: PasswordConfig {
                 hash_parallel: 0,
                 hash_queue: 0,
+                leaked_list_file: String::new(),
             },
             signin: SignInConfig {
                 per_address_per_minute: 30,
@@ -110,6 +114,9 @@ level = "info"
 hash_parallel = 0
 # Password hashes allowed to wait before requests are answered 503; 0 means 32 per core.
 hash_queue = 0
+# A file of leaked passwords' SHA-1 digests in hex, one per line (":count" may follow), as
+# public breach lists publish them. Empty: only the built-in list of common passwords.
+leaked_list_file = ""
 
 [signin]
 # Sign-in form posts allowed per client address and minute, on each node (429 beyond).

@@ -84,6 +84,9 @@ fn app_config(config: &Config) -> AppConfig {
     if config.passwords.hash_queue > 0 {
         app.hash_queue = config.passwords.hash_queue;
     }
+    if !config.passwords.leaked_list_file.is_empty() {
+        app.leaked_list = Some(config.passwords.leaked_list_file.clone().into());
+    }
     let give_up = i64::try_from(config.delivery.give_up_after_secs).unwrap_or(i64::MAX);
     app.retry.give_up_after = time::Duration::seconds(give_up);
     app

@@ -709,6 +709,19 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(bac
     assert!(weak.body.contains("Use at least 10 characters"));
     assert!(weak.body.contains("Do not use your name or e-mail address"));
     assert!(weak.body.contains("The two passwords are not the same."));
+    // On a leaked list, or easy to guess: refused with what to do instead.
+    let leaked = change(DEMO_PASSWORD, "Password123!", "Password123!").await;
+    assert!(
+        leaked
+            .body
+            .contains("it is in a public database with insecure passwords")
+    );
+    let guessable = change(DEMO_PASSWORD, "January2026!", "January2026!").await;
+    assert!(
+        guessable.body.contains("This password is easy to guess."),
+        "{}",
+        guessable.body
+    );
     let same = change(DEMO_PASSWORD, DEMO_PASSWORD, DEMO_PASSWORD).await;
     assert!(
         same.body
