@@ -76,6 +76,7 @@ tessera_store::on_both_databases!(
     sign_in_codes_expire_after_three_minutes,
     ten_thousand_wrong_passwords_never_get_in_nor_lock_out_others,
     password_reset_links_expire_after_an_hour,
+    old_password_hashes_are_upgraded_at_sign_in,
 );
 
 /// Signs in with the demo password and, when asked, the code taken from the queued message.
@@ -558,4 +559,45 @@ async fn password_reset_links_expire_after_an_hour(db: &TestDatabase) {
             .await,
         Err(AppError::ResetLinkInvalid)
     ));
+}
+
+async fn old_password_hashes_are_upgraded_at_sign_in(db: &TestDatabase) {
+    let (app, _) = app(db);
+    app.bootstrap().await.unwrap();
+    let mut input = operator("olga@tessera.example");
+    input.confirm = None;
+    let olga = app.create_operator(input, &Ctx::system()).await.unwrap();
+    // A hash made with weaker parameters than today's, as an older release would have.
+    let old = tessera_auth::PasswordHasher::with_params(
+        argon2::Params::new(4096, 1, 1, None).unwrap(),
+        1,
+        1,
+    )
+    .hash("Winter-Lake-1987".into())
+    .await
+    .unwrap();
+    let mut tx = db.store.begin().await.unwrap();
+    tx.set_password(olga.id, &old, OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let outcome = app
+        .sign_in_with_password(
+            "olga@tessera.example",
+            "Winter-Lake-1987",
+            None,
+            ClientInfo::default(),
+            &Ctx::anonymous(None),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(outcome, PasswordOutcome::SignedIn(_)));
+    let mut tx = db.store.read().await.unwrap();
+    let stored = tx.password(olga.id).await.unwrap().unwrap();
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{stored}"
+    );
+    assert_ne!(stored, old);
 }

@@ -35,14 +35,15 @@ impl TestServer {
         backend: Backend,
         extend: impl FnOnce(Router) -> Router,
     ) -> Result<Option<Self>, BoxError> {
-        Self::start_configured(backend, extend, |_| {}).await
+        Self::start_configured(backend, extend, |_, _| {}).await
     }
 
-    /// Starts a server with web settings of the test's choosing (e.g. a low rate limit).
+    /// Starts a server with web and app settings of the test's choosing (a low rate limit,
+    /// a small hashing pool).
     pub async fn start_configured(
         backend: Backend,
         extend: impl FnOnce(Router) -> Router,
-        configure: impl FnOnce(&mut WebConfig),
+        configure: impl FnOnce(&mut WebConfig, &mut AppConfig),
     ) -> Result<Option<Self>, BoxError> {
         let Some(db) = TestDatabase::new(backend).await? else {
             return Ok(None);
@@ -50,10 +51,11 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let key = tessera_app::generate_secret_key()?;
-        let app = App::new(db.store.clone(), AppConfig::new(&base_url), &key)?;
-        app.bootstrap().await?;
         let mut web = WebConfig::new(&base_url);
-        configure(&mut web);
+        let mut settings = AppConfig::new(&base_url);
+        configure(&mut web, &mut settings);
+        let app = App::new(db.store.clone(), settings, &key)?;
+        app.bootstrap().await?;
         let state = AppState::new(app.clone(), web);
         let router = extend(tessera_web::router(state));
         let (stop, stopped) = oneshot::channel::<()>();

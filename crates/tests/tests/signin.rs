@@ -28,6 +28,7 @@ tessera_testkit::on_both_backends!(
     accounts_without_a_second_factor_sign_in_at_low_assurance,
     repeated_failures_slow_down_known_and_unknown_addresses_alike,
     one_address_gets_a_bounded_number_of_sign_in_posts,
+    a_burst_beyond_the_hashing_pool_is_answered_503_with_retry_after,
 );
 
 async fn signing_in_opens_a_fresh_http_only_session(backend: Backend) {
@@ -390,7 +391,7 @@ async fn one_address_gets_a_bounded_number_of_sign_in_posts(backend: Backend) {
     let Some(server) = TestServer::start_configured(
         backend,
         |router| router,
-        |web| {
+        |web, _| {
             web.signin_per_address_per_minute = 5;
         },
     )
@@ -434,4 +435,64 @@ async fn one_address_gets_a_bounded_number_of_sign_in_posts(backend: Backend) {
         .filter(|e| e.action == "signin.rate_limit")
         .count();
     assert_eq!(limited, 1, "audited once per address and minute");
+}
+
+async fn a_burst_beyond_the_hashing_pool_is_answered_503_with_retry_after(backend: Backend) {
+    let Some(server) = TestServer::start_configured(
+        backend,
+        |router| router,
+        |_, app| {
+            app.hash_parallel = 1;
+            app.hash_queue = 0;
+        },
+    )
+    .await
+    .unwrap() else {
+        return;
+    };
+    server.app.load_demo().await.unwrap();
+    // Every client reaches the password step, then all post their passwords at once.
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(8));
+    let attempts: Vec<_> = (0..8)
+        .map(|_| {
+            let client = server.client();
+            let barrier = std::sync::Arc::clone(&barrier);
+            tokio::spawn(async move {
+                client.page("/signin?change=1").await.unwrap();
+                let csrf = client.cookie("tessera_csrf").unwrap();
+                client
+                    .post_form("/signin", &[("csrf", csrf.as_str()), ("email", ERIKA)])
+                    .await
+                    .unwrap();
+                barrier.wait().await;
+                client
+                    .post_form(
+                        "/signin/password",
+                        &[
+                            ("csrf", csrf.as_str()),
+                            ("email", ERIKA),
+                            ("password", DEMO_PASSWORD),
+                        ],
+                    )
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    let mut through = 0;
+    for attempt in attempts {
+        let page = attempt.await.unwrap();
+        match page.status {
+            StatusCode::SERVICE_UNAVAILABLE => {
+                busy += 1;
+                assert_eq!(page.header("retry-after"), Some("2"));
+                assert!(page.body.contains("Tessera is busy"), "{}", page.body);
+            }
+            StatusCode::SEE_OTHER => through += 1,
+            other => panic!("unexpected {other}: {}", page.body),
+        }
+    }
+    assert!(busy > 0, "no request was refused");
+    assert!(through > 0, "no request got through");
 }
