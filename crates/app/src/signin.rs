@@ -487,3 +487,38 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// Ends every session of the account with this address; returns how many ended.
+    pub async fn end_sessions_of(&self, ctx: &Ctx, email: &str) -> AppResult<usize> {
+        let key = email_address(email)
+            .map(|(_, key)| key)
+            .map_err(tessera_domain::ValidationErrors::from)?;
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let roles = self.roles_of_actor(&mut tx, ctx.actor).await?;
+        if !tessera_domain::access::may_end_sessions_of_others(ctx.actor, &roles) {
+            return Err(AppError::Forbidden);
+        }
+        let user = tx
+            .user_by_email_key(&key)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut ended = 0;
+        for session in tx.open_sessions_of(user.id).await? {
+            if tx.end_session(session.id, now).await? {
+                ended += 1;
+            }
+        }
+        tx.append_audit(
+            NewAuditEvent::new(now, ctx.actor, "session.end_all", "user")
+                .target(user.id)
+                .level(user.level_id)
+                .request(ctx.request_id.as_deref())
+                .details(&json!({"sessions_ended": ended})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+}

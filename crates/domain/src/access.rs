@@ -22,6 +22,13 @@ pub fn may_unlock_sign_in(actor: Actor, roles: &[Role]) -> bool {
     matches!(actor, Actor::System) || roles.contains(&Role::Operator)
 }
 
+/// Ending every session of another person (a lost laptop, a departure): operators and
+/// Tessera's command line. (User administrators of the person's level join with the
+/// directory rules.)
+pub fn may_end_sessions_of_others(actor: Actor, roles: &[Role]) -> bool {
+    matches!(actor, Actor::System) || roles.contains(&Role::Operator)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +47,7 @@ mod tests {
         assert!(!may_send_test_message(user, &[]));
         assert!(may_unlock_sign_in(user, &[Role::Operator]));
         assert!(!may_unlock_sign_in(Actor::Anonymous, &[]));
+        assert!(may_end_sessions_of_others(Actor::System, &[]));
+        assert!(!may_end_sessions_of_others(user, &[Role::AccessAdmin]));
     }
 }

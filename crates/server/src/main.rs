@@ -113,6 +113,13 @@ enum AdminCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// End every session of an account (a lost device, a departure).
+    EndSessions {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Lift a sign-in lock (after too many failed attempts) for an e-mail address.
     UnlockSignIn {
         #[arg(long)]
@@ -181,6 +188,9 @@ fn main() -> ExitCode {
                     config, email, first_name, last_name, language,
                 ))
             }),
+        Command::Admin(AdminCommand::EndSessions { email, db }) => load(db.into())
+            .map_err(run::Failure::Config)
+            .and_then(|config| run::block_on(run::end_sessions(config, email))),
         Command::Admin(AdminCommand::UnlockSignIn { email, db }) => load(db.into())
             .map_err(run::Failure::Config)
             .and_then(|config| run::block_on(run::unlock_sign_in(config, email))),

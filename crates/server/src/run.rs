@@ -372,3 +372,12 @@ pub async fn unlock_sign_in(config: Config, email: String) -> Result<(), Failure
     }
     Ok(())
 }
+
+pub async fn end_sessions(config: Config, email: String) -> Result<(), Failure> {
+    logging::init(&config.log);
+    let (app, store) = open_app(&config).await?;
+    let ended = app.end_sessions_of(&Ctx::system(), &email).await;
+    store.close().await;
+    println!("{} session(s) of {email} ended.", ended?);
+    Ok(())
+}

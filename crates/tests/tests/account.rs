@@ -21,6 +21,7 @@ tessera_testkit::on_both_backends!(
     my_sessions_are_listed_and_each_can_be_ended,
     changing_the_password_needs_the_current_one_and_ends_other_sessions,
     a_lost_password_is_reset_through_a_single_use_link,
+    an_operator_ends_every_session_of_a_person,
 );
 
 async fn my_sessions_are_listed_and_each_can_be_ended(backend: Backend) {
@@ -274,4 +275,48 @@ async fn a_lost_password_is_reset_through_a_single_use_link(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(signed.header("location"), Some("/account"));
+}
+
+async fn an_operator_ends_every_session_of_a_person(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let laptop = server.client();
+    let phone = server.client();
+    server.sign_in(&laptop, ERIKA, DEMO_PASSWORD).await.unwrap();
+    server.sign_in(&phone, ERIKA, DEMO_PASSWORD).await.unwrap();
+    let mut tx = server.db.store.read().await.unwrap();
+    let operator = tessera_store::Users::user_by_email_key(&mut tx, OPERATOR)
+        .await
+        .unwrap()
+        .unwrap();
+    let erika = tessera_store::Users::user_by_email_key(&mut tx, ERIKA)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(tx);
+    let as_user = |id| tessera_app::Ctx {
+        actor: tessera_domain::audit::Actor::User(id),
+        request_id: None,
+    };
+    // Erika cannot end the sessions of the operator; the operator can end hers.
+    assert!(matches!(
+        server
+            .app
+            .end_sessions_of(&as_user(erika.id), OPERATOR)
+            .await,
+        Err(tessera_app::AppError::Forbidden)
+    ));
+    let ended = server
+        .app
+        .end_sessions_of(&as_user(operator.id), ERIKA)
+        .await
+        .unwrap();
+    assert_eq!(ended, 2);
+    for client in [&laptop, &phone] {
+        assert_eq!(
+            client.page("/account").await.unwrap().header("location"),
+            Some("/signin")
+        );
+    }
 }
