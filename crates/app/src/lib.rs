@@ -10,6 +10,7 @@ mod code_step;
 mod context;
 mod demo;
 mod error;
+mod housekeeping;
 mod operators;
 mod outbox;
 mod password_change;

@@ -77,6 +77,7 @@ tessera_store::on_both_databases!(
     ten_thousand_wrong_passwords_never_get_in_nor_lock_out_others,
     password_reset_links_expire_after_an_hour,
     old_password_hashes_are_upgraded_at_sign_in,
+    the_sweep_removes_what_has_served_its_purpose,
 );
 
 /// Signs in with the demo password and, when asked, the code taken from the queued message.
@@ -600,4 +601,64 @@ async fn old_password_hashes_are_upgraded_at_sign_in(db: &TestDatabase) {
         "{stored}"
     );
     assert_ne!(stored, old);
+}
+
+async fn the_sweep_removes_what_has_served_its_purpose(db: &TestDatabase) {
+    let (app, clock) = app(db);
+    app.bootstrap().await.unwrap();
+    app.load_demo().await.unwrap();
+    let ctx = Ctx::anonymous(None);
+    // A session, a failure count, a pending code challenge and a reset link.
+    full_sign_in(&app, "pierre.dupont@bank-e.example").await;
+    let _ = app
+        .sign_in_with_password(
+            "erika.mustermann@bank-e.example",
+            "Wrong-Guess-1",
+            None,
+            ClientInfo::default(),
+            &ctx,
+        )
+        .await;
+    app.sign_in_with_password(
+        "erika.mustermann@bank-e.example",
+        DEMO_PASSWORD,
+        None,
+        ClientInfo::default(),
+        &ctx,
+    )
+    .await
+    .unwrap();
+    app.request_password_reset("fiona.walsh@bank-f.example", &ctx)
+        .await
+        .unwrap();
+    // Every queued message delivered.
+    let sent = app
+        .claim_outgoing("test", Duration::minutes(1), 100)
+        .await
+        .unwrap();
+    for message in &sent {
+        app.finish_outgoing(message, "test", Ok(())).await.unwrap();
+    }
+    assert!(!sent.is_empty());
+
+    let retention = Duration::days(90);
+    assert_eq!(
+        app.sweep(retention).await.unwrap().total(),
+        0,
+        "nothing is stale yet"
+    );
+    clock.advance(Duration::days(8));
+    let swept = app.sweep(retention).await.unwrap();
+    assert_eq!(swept.sessions, 1);
+    assert_eq!(swept.challenges, 1);
+    assert_eq!(swept.resets, 1);
+    assert_eq!(swept.failures, 1);
+    assert_eq!(swept.messages, 0, "messages are kept for their retention");
+    let swept = app.sweep(Duration::days(1)).await.unwrap();
+    assert_eq!(swept.messages, sent.len() as u64);
+    // The audit trail is never swept.
+    assert!(matches!(
+        app.verify_audit_chain().await.unwrap(),
+        ChainReport::Intact { .. }
+    ));
 }

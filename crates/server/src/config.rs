@@ -28,6 +28,7 @@ pub struct Config {
     pub log: LogConfig,
     pub passwords: PasswordConfig,
     pub signin: SignInConfig,
+    pub housekeeping: HousekeepingConfig,
     pub delivery: DeliveryConfig,
 }
 
@@ -38,6 +39,13 @@ pub struct LogConfig {
     pub format: String,
     /// A tracing filter: `info`, `debug`, `tessera_web=debug,info`, ...
     pub level: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HousekeepingConfig {
+    /// Delivered and failed messages are removed after this many days.
+    pub message_retention_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +86,9 @@ impl Default for Config {
             },
             signin: SignInConfig {
                 per_address_per_minute: 30,
+            },
+            housekeeping: HousekeepingConfig {
+                message_retention_days: 90,
             },
             delivery: DeliveryConfig::default(),
         }
@@ -121,6 +132,10 @@ leaked_list_file = ""
 [signin]
 # Sign-in form posts allowed per client address and minute, on each node (429 beyond).
 per_address_per_minute = 30
+
+[housekeeping]
+# Delivered and failed messages are removed after this many days (the audit trail stays).
+message_retention_days = 90
 
 [delivery]
 # How each channel is delivered. "console" prints messages to the log (development only:
@@ -258,6 +273,12 @@ impl Config {
             return invalid(
                 "log.level",
                 format!("'{}' is not a log filter", self.log.level),
+            );
+        }
+        if self.housekeeping.message_retention_days == 0 {
+            return invalid(
+                "housekeeping.message_retention_days",
+                "must be more than 0".into(),
             );
         }
         if self.signin.per_address_per_minute == 0 {

@@ -156,6 +156,12 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), Failure> {
     );
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(worker.run(wait_for(stopped.clone())));
+    let retention = time::Duration::days(i64::from(config.housekeeping.message_retention_days));
+    let sweeper = tokio::spawn(sweep_now_and_then(
+        app.clone(),
+        retention,
+        wait_for(stopped.clone()),
+    ));
 
     let state = AppState::new(
         app,
@@ -187,6 +193,7 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), Failure> {
             tracing::warn!("requests still in flight after {DRAIN_LIMIT:?}: stopping anyway");
         }
     }
+    sweeper.abort();
     if tokio::time::timeout(DRAIN_LIMIT, worker).await.is_err() {
         tracing::warn!("deliveries still in flight after {DRAIN_LIMIT:?}: stopping anyway");
     }
@@ -220,6 +227,25 @@ fn print_demo(public_url: &str, report: &tessera_app::DemoReport) {
     println!("they are printed in this log.");
     println!("Open {public_url}/ in a browser.");
     println!();
+}
+
+/// How often each node sweeps rows that are no longer needed.
+const SWEEP_EVERY: Duration = Duration::from_secs(600);
+
+/// Sweeps a minute after start, then every ten minutes, until `stop`.
+async fn sweep_now_and_then(app: App, retention: time::Duration, stop: impl Future<Output = ()>) {
+    tokio::pin!(stop);
+    let mut wait = Duration::from_secs(60);
+    loop {
+        tokio::select! {
+            () = &mut stop => break,
+            () = tokio::time::sleep(wait) => {}
+        }
+        if let Err(error) = app.sweep(retention).await {
+            tracing::warn!(%error, "housekeeping sweep failed");
+        }
+        wait = SWEEP_EVERY;
+    }
 }
 
 /// Completes once the stop flag is raised.

@@ -17,6 +17,7 @@ mod tx;
 
 pub mod audit;
 pub mod credentials;
+pub mod housekeeping;
 pub mod keys;
 pub mod levels;
 pub mod outbox;
@@ -36,6 +37,7 @@ pub use tx::Tx;
 
 pub use audit::AuditLog;
 pub use credentials::Credentials;
+pub use housekeeping::Housekeeping;
 pub use keys::SigningKeys;
 pub use levels::Levels;
 pub use outbox::Outbox;

@@ -1,0 +1,43 @@
+//! The periodic sweep of rows that are no longer needed.
+
+use tessera_store::Housekeeping;
+use tessera_store::housekeeping::{SweepBefore, Swept};
+use time::Duration;
+
+use crate::app::App;
+use crate::error::AppResult;
+
+/// Ended or idle sessions are kept this long (for "Display my sessions" and questions).
+const SESSIONS_KEPT: Duration = Duration::days(7);
+/// Expired challenges and links are kept this long.
+const EXPIRED_KEPT: Duration = Duration::days(1);
+/// Failure counts of addresses without a running lock are forgotten after this.
+const FAILURES_KEPT: Duration = Duration::days(1);
+
+impl App {
+    /// Removes what has served its purpose; finished messages after `message_retention`.
+    pub async fn sweep(&self, message_retention: Duration) -> AppResult<Swept> {
+        let now = self.now();
+        let before = SweepBefore {
+            sessions: now - SESSIONS_KEPT,
+            expired: now - EXPIRED_KEPT,
+            failures: now - FAILURES_KEPT,
+            messages: now - message_retention,
+        };
+        let mut tx = self.store().begin().await?;
+        let swept = tx.sweep(before, now).await?;
+        tx.commit().await?;
+        if swept.total() > 0 {
+            tracing::info!(
+                sessions = swept.sessions,
+                challenges = swept.challenges,
+                resets = swept.resets,
+                setup_tokens = swept.setup_tokens,
+                failures = swept.failures,
+                messages = swept.messages,
+                "swept rows no longer needed"
+            );
+        }
+        Ok(swept)
+    }
+}

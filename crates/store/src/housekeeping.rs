@@ -1,0 +1,94 @@
+//! Removing rows that have served their purpose. Plain deletes by time: any number of nodes
+//! may sweep at once. Audit events are never removed.
+
+use time::OffsetDateTime;
+
+use crate::error::StoreResult;
+use crate::ts::Ts;
+use crate::tx::Tx;
+
+/// The times before which each kind of row goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SweepBefore {
+    /// Sessions last used (or ended) before this.
+    pub sessions: OffsetDateTime,
+    /// Code challenges, reset links and setup links that expired before this.
+    pub expired: OffsetDateTime,
+    /// Failure counts last touched before this, unless a lock still runs.
+    pub failures: OffsetDateTime,
+    /// Delivered or failed messages finished before this.
+    pub messages: OffsetDateTime,
+}
+
+/// How many rows of each kind went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Swept {
+    pub sessions: u64,
+    pub challenges: u64,
+    pub resets: u64,
+    pub setup_tokens: u64,
+    pub failures: u64,
+    pub messages: u64,
+}
+
+impl Swept {
+    pub fn total(&self) -> u64 {
+        self.sessions
+            + self.challenges
+            + self.resets
+            + self.setup_tokens
+            + self.failures
+            + self.messages
+    }
+}
+
+/// The port for housekeeping.
+pub trait Housekeeping {
+    async fn sweep(&mut self, before: SweepBefore, now: OffsetDateTime) -> StoreResult<Swept>;
+}
+
+impl Housekeeping for Tx {
+    async fn sweep(&mut self, before: SweepBefore, now: OffsetDateTime) -> StoreResult<Swept> {
+        let sessions = exec!(
+            self,
+            sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR ended_at < $1")
+                .bind(Ts(before.sessions))
+        )?;
+        let challenges = exec!(
+            self,
+            sqlx::query("DELETE FROM signin_challenges WHERE expires_at < $1")
+                .bind(Ts(before.expired))
+        )?;
+        let resets = exec!(
+            self,
+            sqlx::query("DELETE FROM password_resets WHERE expires_at < $1")
+                .bind(Ts(before.expired))
+        )?;
+        let setup_tokens = exec!(
+            self,
+            sqlx::query("DELETE FROM setup_tokens WHERE expires_at < $1").bind(Ts(before.expired))
+        )?;
+        let failures = exec!(
+            self,
+            sqlx::query(
+                "DELETE FROM signin_failures
+             WHERE last_at < $1 AND (locked_until IS NULL OR locked_until < $2)"
+            )
+            .bind(Ts(before.failures))
+            .bind(Ts(now))
+        )?;
+        let messages = exec!(
+            self,
+            sqlx::query("DELETE FROM outbox WHERE state <> 'queued' AND finished_at < $1")
+                .bind(Ts(before.messages))
+        )?;
+        Ok(Swept {
+            sessions,
+            challenges,
+            resets,
+            setup_tokens,
+            failures,
+            messages,
+        })
+    }
+}
