@@ -6,6 +6,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod browser;
+
+/// Accounts of the demonstration data set that tests sign in with.
+pub mod demo {
+    pub use tessera_app::DEMO_PASSWORD as PASSWORD;
+    pub const OPERATOR: &str = "operator@tessera.example";
+    pub const ERIKA: &str = "erika.mustermann@bank-e.example";
+}
+
 pub mod client;
 pub mod server;
 pub mod smtp;

@@ -25,6 +25,15 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// Starts a server with the demonstration data loaded (see [`crate::demo`]).
+    pub async fn start_demo(backend: Backend) -> Result<Option<Self>, BoxError> {
+        let Some(server) = Self::start(backend).await? else {
+            return Ok(None);
+        };
+        server.app.load_demo().await?;
+        Ok(Some(server))
+    }
+
     /// Starts a server, or gives `None` when PostgreSQL is asked for and skipped.
     pub async fn start(backend: Backend) -> Result<Option<Self>, BoxError> {
         Self::start_with(backend, |router| router).await

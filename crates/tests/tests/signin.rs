@@ -8,13 +8,10 @@ use reqwest::StatusCode;
 use tessera_app::DEMO_PASSWORD;
 use tessera_testkit::{Backend, TestServer};
 
-const OPERATOR: &str = "operator@tessera.example";
-const ERIKA: &str = "erika.mustermann@bank-e.example";
+use tessera_testkit::demo::{ERIKA, OPERATOR};
 
 async fn demo(backend: Backend) -> Option<TestServer> {
-    let server = TestServer::start(backend).await.unwrap()?;
-    server.app.load_demo().await.unwrap();
-    Some(server)
+    TestServer::start_demo(backend).await.unwrap()
 }
 
 tessera_testkit::on_both_backends!(

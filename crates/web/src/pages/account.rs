@@ -6,7 +6,8 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
-use tessera_domain::role::Role;
+use tessera_domain::access::may_view_outbox;
+use tessera_domain::audit::Actor;
 
 use crate::auth::SignedIn;
 use crate::csrf;
@@ -42,7 +43,7 @@ pub async fn show(
     let session = signed_in.session;
     let page = AccountPage {
         csrf,
-        operator: session.roles.contains(&Role::Operator),
+        operator: may_view_outbox(Actor::User(session.user.id), &session.roles),
         password_changed: query.password == "changed",
         first_name: session.user.first_name,
         last_name: session.user.last_name,
