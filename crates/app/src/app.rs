@@ -1,12 +1,15 @@
 use std::sync::Arc;
 
+use tessera_auth::passkeys::Passkeys;
 use tessera_auth::quality::{LEAKED_MESSAGE, LeakedPasswords, guessability_problem};
 use tessera_auth::{PasswordHasher, SecretBox};
 use tessera_domain::ValidationErrors;
 use tessera_domain::audit::Actor;
+use tessera_domain::factor::MethodAssurance;
 use tessera_domain::message::RetryPolicy;
 use tessera_domain::password::{PasswordOwner, check_password};
 use tessera_domain::role::Role;
+use tessera_domain::session::Assurance;
 use tessera_domain::throttle::ThrottlePolicy;
 use tessera_domain::{LevelId, UserId};
 use tessera_store::{Roles, Store, Tx};
@@ -15,6 +18,9 @@ use tokio::sync::Notify;
 
 use crate::error::{AppError, AppResult};
 use crate::ports::{Clock, Random, SystemClock, SystemRandom};
+
+/// The name people see in authenticator apps and security key prompts.
+pub const PRODUCT_NAME: &str = "Tessera";
 
 /// The languages Tessera has texts for (e-mail language, pages).
 pub const SUPPORTED_LANGUAGES: &[&str] = &["en", "fr", "de"];
@@ -34,6 +40,11 @@ pub struct AppConfig {
     pub throttle: ThrottlePolicy,
     /// A file of leaked-password SHA-1 digests, checked besides the built-in list.
     pub leaked_list: Option<std::path::PathBuf>,
+    /// The assurance each second factor gives a session.
+    pub method_assurance: MethodAssurance,
+    /// The assurance every person's applications need at least, until applications declare
+    /// their own: above `low`, nobody may remove their last second factor.
+    pub required_assurance: Assurance,
 }
 
 impl AppConfig {
@@ -46,6 +57,8 @@ impl AppConfig {
             retry: RetryPolicy::default(),
             throttle: ThrottlePolicy::default(),
             leaked_list: None,
+            method_assurance: MethodAssurance::default(),
+            required_assurance: Assurance::Low,
         }
     }
 }
@@ -59,6 +72,8 @@ struct Inner {
     secrets: SecretBox,
     delivery: Arc<Notify>,
     leaked: LeakedPasswords,
+    /// The WebAuthn relying party; `None` when the public address cannot be one.
+    passkeys: Option<Passkeys>,
 }
 
 /// The use cases, over one store. Cheap to clone: every request holds one.
@@ -94,8 +109,16 @@ impl App {
             }
             None => LeakedPasswords::built_in(),
         };
+        let passkeys = match Passkeys::new(&config.public_url, PRODUCT_NAME) {
+            Ok(passkeys) => Some(passkeys),
+            Err(error) => {
+                tracing::warn!(%error, "security keys and passkeys are turned off");
+                None
+            }
+        };
         Ok(Self {
             inner: Arc::new(Inner {
+                passkeys,
                 secrets: SecretBox::new(secret_key)?,
                 store,
                 config,
@@ -122,6 +145,18 @@ impl App {
 
     pub(crate) fn hasher(&self) -> &PasswordHasher {
         &self.inner.hasher
+    }
+
+    pub(crate) fn passkeys(&self) -> AppResult<&Passkeys> {
+        self.inner
+            .passkeys
+            .as_ref()
+            .ok_or(AppError::PasskeysUnavailable)
+    }
+
+    /// Whether security keys and passkeys can be used at this installation's address.
+    pub fn passkeys_available(&self) -> bool {
+        self.inner.passkeys.is_some()
     }
 
     pub(crate) fn secrets(&self) -> &SecretBox {

@@ -34,6 +34,18 @@ pub enum AppError {
     /// The code step is over (used, expired, restarted) or never began.
     #[error("this sign-in has ended")]
     ChallengeGone,
+    /// The person has no second factor that reaches the assurance needed.
+    #[error("no verification method of this account is strong enough")]
+    NoStrongEnoughMethod,
+    /// The last second factor stays while the person's applications need one.
+    #[error("your applications need a second factor: add another one before removing this one")]
+    LastFactor,
+    /// Security keys cannot be used at this installation's address.
+    #[error("security keys and passkeys cannot be used at this address")]
+    PasskeysUnavailable,
+    /// A security key's answer was refused.
+    #[error("the security key was not accepted: {0}")]
+    KeyRefused(String),
     /// Signing in is needed first.
     #[error("sign in first")]
     NotSignedIn,
@@ -81,6 +93,23 @@ impl From<HashError> for AppError {
             HashError::Busy => AppError::Busy,
             other => AppError::Internal(other.to_string()),
         }
+    }
+}
+
+impl From<tessera_auth::passkeys::PasskeyError> for AppError {
+    fn from(error: tessera_auth::passkeys::PasskeyError) -> Self {
+        use tessera_auth::passkeys::PasskeyError;
+        match error {
+            PasskeyError::Refused(why) | PasskeyError::Malformed(why) => AppError::KeyRefused(why),
+            PasskeyError::Setup(..) => AppError::PasskeysUnavailable,
+            PasskeyError::Stored(why) => AppError::Internal(why),
+        }
+    }
+}
+
+impl From<tessera_auth::totp::TotpError> for AppError {
+    fn from(error: tessera_auth::totp::TotpError) -> Self {
+        AppError::Internal(error.to_string())
     }
 }
 

@@ -6,17 +6,19 @@
 
 mod app;
 mod bootstrap;
-mod code_step;
 mod context;
 mod demo;
 mod error;
+mod factors;
 mod housekeeping;
 mod operators;
 mod outbox;
+mod passkey_signin;
 mod password_change;
 mod password_reset;
 mod ports;
 mod recipient;
+mod second_step;
 mod setup;
 mod signin;
 
@@ -24,13 +26,15 @@ pub mod audit;
 
 pub use app::{App, AppConfig, SUPPORTED_LANGUAGES};
 pub use bootstrap::BootReport;
-pub use code_step::ChallengeView;
 pub use context::Ctx;
 pub use demo::{DEMO_PASSWORD, DemoAccount, DemoReport};
 pub use error::{AppError, AppResult};
+pub use factors::{AppEnrolment, KeyRegistration, MyFactors, NamedFactor, PhoneItem};
 pub use operators::NewOperator;
 pub use outbox::{DeliveryFailure, OutboxItem, OutboxView, Outgoing};
+pub use passkey_signin::{PasskeyChallenge, StepUp};
 pub use ports::{Clock, Random, SystemClock, SystemRandom};
+pub use second_step::{MethodChoice, SecondStepView};
 pub use setup::SetupLink;
 pub use signin::{ClientInfo, CodeStep, CurrentSession, PasswordOutcome, SessionItem, SignedIn};
 

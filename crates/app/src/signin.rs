@@ -1,21 +1,17 @@
 //! Signing in and out, and the single sign-on session that results.
 //!
-//! Sign-in is by e-mail address and password for now; second factors (SMS and voice codes,
-//! authenticator apps, security keys) step the session up with the sign-in work of issue 4.
-//! An unknown address takes the same path and time as a wrong password and fails with the
+//! Sign-in is by e-mail address and password, then a second factor (see `second_step`), or
+//! by a passkey alone (see `passkey_signin`). An unknown address takes the same path and time as a wrong password and fails with the
 //! same answer, so sign-in never tells which addresses have accounts.
 
 use serde_json::json;
 use tessera_domain::access::may_unlock_sign_in;
 use tessera_domain::audit::{Actor, NewAuditEvent, Outcome};
-use tessera_domain::message::Channel;
-use tessera_domain::otp::{CODE_LIFETIME, code_digest};
 use tessera_domain::role::Role;
 use tessera_domain::session::{Assurance, SessionPolicy, session_is_live, session_needs_touch};
 use tessera_domain::setup::{token_digest, token_text};
 use tessera_domain::throttle::Gate;
 use tessera_domain::user::{User, UserStatus, email_address};
-use tessera_store::second_factors::Challenge;
 use tessera_store::sessions::SessionRecord;
 use tessera_store::{
     AuditLog, Credentials, Roles, SecondFactors, Sessions, SignInFailures, Tx, Users,
@@ -46,7 +42,8 @@ pub struct SignedIn {
 pub enum PasswordOutcome {
     /// No second factor is registered: signed in, at low assurance.
     SignedIn(SignedIn),
-    /// A code was sent; the challenge token goes into a cookie for the code step.
+    /// The second step follows (a code was sent, or an app or key is asked for); the
+    /// challenge token goes into a cookie for it.
     NeedsCode(CodeStep),
 }
 
@@ -147,42 +144,35 @@ impl App {
         if let Some(phc) = rehash {
             tx.set_password(user.id, &phc, now).await?;
         }
-        let phones: Vec<String> = tx
-            .phones_of(user.id)
-            .await?
-            .into_iter()
-            .filter(|p| p.verified)
-            .map(|p| p.number)
-            .collect();
-        if let Some(phone) = phones.first() {
-            let method = match tx.default_method(user.id).await?.as_deref() {
-                Some("voice") => Channel::Voice,
-                _ => Channel::Sms,
-            };
-            let challenge = token_text(self.random_bytes());
-            let code = self.new_code();
-            tx.insert_challenge(&Challenge {
-                token_digest: token_digest(&challenge),
-                user_id: user.id,
-                method: method.as_str().to_owned(),
-                phone: phone.clone(),
-                code_digest: code_digest(&challenge, &code),
-                attempts: 0,
-                expires_at: now + CODE_LIFETIME,
-                created_at: now,
-            })
-            .await?;
-            self.send_code(&mut tx, &user, phone, method, &code).await?;
+        // Any second factor will do at sign-in, unless every person's applications need
+        // more; an application that needs more steps the session up later.
+        let needed = self.config().required_assurance.max(Assurance::Medium);
+        if let Some(challenge) = self.begin_second_step(&mut tx, &user, needed, None).await? {
+            let method = tx
+                .challenge(&token_digest(&challenge))
+                .await?
+                .map(|c| c.method);
             tx.append_audit(
                 NewAuditEvent::new(now, Actor::User(user.id), "signin.password", "session")
                     .level(user.level_id)
                     .request(ctx.request_id.as_deref())
-                    .details(&json!({"next": method.as_str()})),
+                    .details(&json!({"next": method})),
             )
             .await?;
             tx.commit().await?;
             self.wake_delivery();
             return Ok(PasswordOutcome::NeedsCode(CodeStep { challenge, user }));
+        }
+        if self.config().required_assurance > Assurance::Low
+            || !self
+                .factors_of(&mut tx, user.id)
+                .await?
+                .methods()
+                .is_empty()
+        {
+            // Second factors exist but none is strong enough for what is needed.
+            tx.commit().await?;
+            return Err(AppError::NoStrongEnoughMethod);
         }
         let signed_in = self
             .open_session(

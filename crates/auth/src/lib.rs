@@ -5,9 +5,11 @@
 //! policy, OTP expiry) stay in the domain.
 
 pub mod keys;
+pub mod passkeys;
 pub mod password;
 pub mod quality;
 pub mod secret_box;
+pub mod totp;
 
 pub use password::{HashError, PasswordHasher, Verification};
 pub use secret_box::{SecretBox, SecretBoxError};

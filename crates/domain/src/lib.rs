@@ -6,6 +6,7 @@
 pub mod access;
 pub mod audit;
 pub mod error;
+pub mod factor;
 pub mod ids;
 pub mod level;
 pub mod message;

@@ -144,6 +144,7 @@ mod tests {
             "test-message",
             "sign-in-code",
             "password-changed",
+            "phone-confirmation",
         ] {
             for language in LANGUAGES {
                 for channel in Channel::ALL {

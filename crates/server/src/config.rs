@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+use tessera_domain::factor::MethodAssurance;
+use tessera_domain::session::Assurance;
 pub use tessera_notify::DeliveryConfig;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +55,11 @@ pub struct HousekeepingConfig {
 pub struct SignInConfig {
     /// Sign-in form posts allowed per client address and minute (on each node).
     pub per_address_per_minute: u32,
+    /// The assurance everyone's applications need at least (low, medium, high): above low,
+    /// sign-in needs a second factor and nobody may remove their last one.
+    pub required_assurance: Assurance,
+    /// The assurance a password plus each second factor gives.
+    pub assurance: MethodAssurance,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,6 +93,8 @@ impl Default for Config {
             },
             signin: SignInConfig {
                 per_address_per_minute: 30,
+                required_assurance: Assurance::Low,
+                assurance: MethodAssurance::default(),
             },
             housekeeping: HousekeepingConfig {
                 message_retention_days: 90,
@@ -132,6 +141,17 @@ leaked_list_file = ""
 [signin]
 # Sign-in form posts allowed per client address and minute, on each node (429 beyond).
 per_address_per_minute = 30
+# The assurance every person's applications need at least: "low" (a password alone),
+# "medium" or "high". Above "low", signing in needs a second factor strong enough, and nobody
+# may remove their last one.
+required_assurance = "low"
+
+[signin.assurance]
+# The assurance a password plus each second factor gives a session.
+sms = "medium"
+voice = "medium"
+authenticator_app = "medium"
+security_key = "high"
 
 [housekeeping]
 # Delivered and failed messages are removed after this many days (the audit trail stays).

@@ -87,6 +87,8 @@ fn app_config(config: &Config) -> AppConfig {
     if !config.passwords.leaked_list_file.is_empty() {
         app.leaked_list = Some(config.passwords.leaked_list_file.clone().into());
     }
+    app.required_assurance = config.signin.required_assurance;
+    app.method_assurance = config.signin.assurance;
     let give_up = i64::try_from(config.delivery.give_up_after_secs).unwrap_or(i64::MAX);
     app.retry.give_up_after = time::Duration::seconds(give_up);
     app

@@ -59,6 +59,25 @@ impl Housekeeping for Tx {
             sqlx::query("DELETE FROM signin_challenges WHERE expires_at < $1")
                 .bind(Ts(before.expired))
         )?;
+        // Ceremonies and phone confirmations are challenges too; unconfirmed authenticator
+        // apps are abandoned enrolments.
+        let ceremonies = exec!(
+            self,
+            sqlx::query("DELETE FROM webauthn_ceremonies WHERE expires_at < $1")
+                .bind(Ts(before.expired))
+        )?;
+        let confirmations = exec!(
+            self,
+            sqlx::query("DELETE FROM phone_confirmations WHERE expires_at < $1")
+                .bind(Ts(before.expired))
+        )?;
+        let abandoned_apps = exec!(
+            self,
+            sqlx::query("DELETE FROM authenticator_apps WHERE confirmed = $2 AND created_at < $1")
+                .bind(Ts(before.expired))
+                .bind(false)
+        )?;
+        let challenges = challenges + ceremonies + confirmations + abandoned_apps;
         let resets = exec!(
             self,
             sqlx::query("DELETE FROM password_resets WHERE expires_at < $1")

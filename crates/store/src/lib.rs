@@ -16,6 +16,7 @@ mod ts;
 mod tx;
 
 pub mod audit;
+pub mod authenticators;
 pub mod credentials;
 pub mod housekeeping;
 pub mod keys;
@@ -36,6 +37,7 @@ pub use ts::Ts;
 pub use tx::Tx;
 
 pub use audit::AuditLog;
+pub use authenticators::Authenticators;
 pub use credentials::Credentials;
 pub use housekeeping::Housekeeping;
 pub use keys::SigningKeys;

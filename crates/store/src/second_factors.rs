@@ -1,4 +1,5 @@
-//! Second factors: phone numbers, the default method, and pending sign-in challenges.
+//! Second factors: phone numbers (and those waiting for confirmation), the default method,
+//! and pending sign-in challenges.
 
 use tessera_domain::UserId;
 use time::OffsetDateTime;
@@ -15,18 +16,36 @@ pub struct PhoneNumber {
     pub created_at: OffsetDateTime,
 }
 
-/// A sign-in waiting for its code.
+/// A sign-in (or a step-up of a session) waiting for its second factor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Challenge {
     pub token_digest: String,
     pub user_id: UserId,
-    /// `sms` or `voice`.
+    /// `sms`, `voice`, `authenticator_app` or `security_key`.
     pub method: String,
+    /// Where the code went (SMS and voice); empty otherwise.
     pub phone: String,
+    /// The code sent (SMS and voice), as a digest; empty otherwise.
     pub code_digest: String,
     pub attempts: i32,
     pub expires_at: OffsetDateTime,
     pub created_at: OffsetDateTime,
+    /// The assurance the sign-in must reach.
+    pub needed: String,
+    /// The session being stepped up, if any.
+    pub session_id: Option<Uuid>,
+    /// The WebAuthn ceremony under way (security keys), as JSON.
+    pub ceremony: Option<String>,
+}
+
+/// A phone number waiting for its confirmation code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneConfirmation {
+    pub user_id: UserId,
+    pub number: String,
+    pub code_digest: String,
+    pub attempts: i32,
+    pub expires_at: OffsetDateTime,
 }
 
 /// The port for second factors.
@@ -40,19 +59,33 @@ pub trait SecondFactors {
         method: &str,
         at: OffsetDateTime,
     ) -> StoreResult<()>;
+    async fn delete_phone(&mut self, user: UserId, number: &str) -> StoreResult<bool>;
+    /// The phone number codes go to first, when the person chose one.
+    async fn default_phone(&mut self, user: UserId) -> StoreResult<Option<String>>;
+    async fn set_default_phone(
+        &mut self,
+        user: UserId,
+        number: Option<&str>,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Starts (or restarts) the confirmation of a new number.
+    async fn put_phone_confirmation(&mut self, pending: &PhoneConfirmation) -> StoreResult<()>;
+    async fn phone_confirmation(
+        &mut self,
+        user: UserId,
+        number: &str,
+    ) -> StoreResult<Option<PhoneConfirmation>>;
+    /// Counts one more try at a confirmation code; returns the new count (row locked).
+    async fn use_confirmation_try(&mut self, user: UserId, number: &str) -> StoreResult<i32>;
+    async fn delete_phone_confirmation(&mut self, user: UserId, number: &str) -> StoreResult<()>;
     async fn insert_challenge(&mut self, challenge: &Challenge) -> StoreResult<()>;
     async fn challenge(&mut self, token_digest: &str) -> StoreResult<Option<Challenge>>;
     /// Counts one more try at the code; returns the new count. The row stays locked (or the
     /// database's writer held) until the transaction ends, so tries never race.
     async fn use_code_try(&mut self, token_digest: &str) -> StoreResult<i32>;
-    /// A new code (resend), possibly on another channel: tries start again.
-    async fn renew_challenge(
-        &mut self,
-        token_digest: &str,
-        method: &str,
-        code_digest: &str,
-        expires_at: OffsetDateTime,
-    ) -> StoreResult<()>;
+    /// Another method or a new code (resend, "Try another way"): writes the challenge's
+    /// method, phone, code, tries, expiry and ceremony.
+    async fn update_challenge(&mut self, challenge: &Challenge) -> StoreResult<()>;
     async fn delete_challenge(&mut self, token_digest: &str) -> StoreResult<()>;
 }
 
@@ -66,6 +99,18 @@ struct ChallengeRow {
     attempts: i32,
     expires_at: Ts,
     created_at: Ts,
+    needed: String,
+    session_id: Option<Uuid>,
+    ceremony: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ConfirmationRow {
+    user_id: Uuid,
+    number: String,
+    code_digest: String,
+    attempts: i32,
+    expires_at: Ts,
 }
 
 impl SecondFactors for Tx {
@@ -116,8 +161,8 @@ impl SecondFactors for Tx {
             self,
             sqlx::query(
                 "INSERT INTO signin_challenges (token_digest, user_id, method, phone, code_digest,
-                 attempts, expires_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                 attempts, expires_at, created_at, needed, session_id, ceremony)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
             )
             .bind(&c.token_digest)
             .bind(c.user_id.0)
@@ -127,6 +172,9 @@ impl SecondFactors for Tx {
             .bind(c.attempts)
             .bind(Ts(c.expires_at))
             .bind(Ts(c.created_at))
+            .bind(&c.needed)
+            .bind(c.session_id)
+            .bind(&c.ceremony)
         )?;
         Ok(())
     }
@@ -134,7 +182,7 @@ impl SecondFactors for Tx {
     async fn challenge(&mut self, token_digest: &str) -> StoreResult<Option<Challenge>> {
         let row: Option<ChallengeRow> = with_conn!(self, conn => sqlx::query_as(
             "SELECT token_digest, user_id, method, phone, code_digest, attempts, expires_at,
-                    created_at
+                    created_at, needed, session_id, ceremony
              FROM signin_challenges WHERE token_digest = $1")
             .bind(token_digest).fetch_optional(conn).await)?;
         Ok(row.map(|row| Challenge {
@@ -146,6 +194,9 @@ impl SecondFactors for Tx {
             attempts: row.attempts,
             expires_at: row.expires_at.0,
             created_at: row.created_at.0,
+            needed: row.needed,
+            session_id: row.session_id,
+            ceremony: row.ceremony,
         }))
     }
 
@@ -157,24 +208,99 @@ impl SecondFactors for Tx {
         Ok(attempts)
     }
 
-    async fn renew_challenge(
-        &mut self,
-        token_digest: &str,
-        method: &str,
-        code_digest: &str,
-        expires_at: OffsetDateTime,
-    ) -> StoreResult<()> {
+    async fn update_challenge(&mut self, c: &Challenge) -> StoreResult<()> {
         exec!(
             self,
             sqlx::query(
-                "UPDATE signin_challenges SET method = $2, code_digest = $3, attempts = 0,
-                 expires_at = $4
+                "UPDATE signin_challenges SET method = $2, phone = $3, code_digest = $4,
+                 attempts = $5, expires_at = $6, ceremony = $7
              WHERE token_digest = $1"
             )
-            .bind(token_digest)
-            .bind(method)
-            .bind(code_digest)
-            .bind(Ts(expires_at))
+            .bind(&c.token_digest)
+            .bind(&c.method)
+            .bind(&c.phone)
+            .bind(&c.code_digest)
+            .bind(c.attempts)
+            .bind(Ts(c.expires_at))
+            .bind(&c.ceremony)
+        )?;
+        Ok(())
+    }
+
+    async fn delete_phone(&mut self, user: UserId, number: &str) -> StoreResult<bool> {
+        let changed = exec!(
+            self,
+            sqlx::query("DELETE FROM phone_numbers WHERE user_id = $1 AND number = $2")
+                .bind(user.0)
+                .bind(number)
+        )?;
+        Ok(changed == 1)
+    }
+
+    async fn default_phone(&mut self, user: UserId) -> StoreResult<Option<String>> {
+        let phone: Option<Option<String>> = with_conn!(self, conn => sqlx::query_scalar(
+            "SELECT phone FROM second_factor_defaults WHERE user_id = $1")
+            .bind(user.0).fetch_optional(conn).await)?;
+        Ok(phone.flatten())
+    }
+
+    async fn set_default_phone(
+        &mut self,
+        user: UserId,
+        number: Option<&str>,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        exec!(self, sqlx::query(
+            "INSERT INTO second_factor_defaults (user_id, method, phone, updated_at)
+             VALUES ($1, 'sms', $2, $3)
+             ON CONFLICT (user_id) DO UPDATE SET phone = excluded.phone, updated_at = excluded.updated_at")
+            .bind(user.0).bind(number).bind(Ts(at)))?;
+        Ok(())
+    }
+
+    async fn put_phone_confirmation(&mut self, p: &PhoneConfirmation) -> StoreResult<()> {
+        exec!(self, sqlx::query(
+            "INSERT INTO phone_confirmations (user_id, number, code_digest, attempts, expires_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (user_id, number) DO UPDATE SET code_digest = excluded.code_digest,
+                 attempts = excluded.attempts, expires_at = excluded.expires_at")
+            .bind(p.user_id.0).bind(&p.number).bind(&p.code_digest).bind(p.attempts)
+            .bind(Ts(p.expires_at)))?;
+        Ok(())
+    }
+
+    async fn phone_confirmation(
+        &mut self,
+        user: UserId,
+        number: &str,
+    ) -> StoreResult<Option<PhoneConfirmation>> {
+        let row: Option<ConfirmationRow> = with_conn!(self, conn => sqlx::query_as(
+            "SELECT user_id, number, code_digest, attempts, expires_at FROM phone_confirmations
+             WHERE user_id = $1 AND number = $2")
+            .bind(user.0).bind(number).fetch_optional(conn).await)?;
+        Ok(row.map(|row| PhoneConfirmation {
+            user_id: UserId(row.user_id),
+            number: row.number,
+            code_digest: row.code_digest,
+            attempts: row.attempts,
+            expires_at: row.expires_at.0,
+        }))
+    }
+
+    async fn use_confirmation_try(&mut self, user: UserId, number: &str) -> StoreResult<i32> {
+        let attempts: i32 = with_conn!(self, conn => sqlx::query_scalar(
+            "UPDATE phone_confirmations SET attempts = attempts + 1
+             WHERE user_id = $1 AND number = $2 RETURNING attempts")
+            .bind(user.0).bind(number).fetch_one(conn).await)?;
+        Ok(attempts)
+    }
+
+    async fn delete_phone_confirmation(&mut self, user: UserId, number: &str) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query("DELETE FROM phone_confirmations WHERE user_id = $1 AND number = $2")
+                .bind(user.0)
+                .bind(number)
         )?;
         Ok(())
     }

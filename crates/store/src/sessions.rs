@@ -29,6 +29,16 @@ pub trait Sessions {
     async fn insert_session(&mut self, session: &SessionRecord) -> StoreResult<()>;
     async fn session_by_digest(&mut self, digest: &str) -> StoreResult<Option<SessionRecord>>;
     async fn touch_session(&mut self, id: Uuid, at: OffsetDateTime) -> StoreResult<()>;
+    /// A live session proven stronger: new assurance and methods, and a new token (digest),
+    /// so the old cookie value stops working. `false` when the session has ended meanwhile.
+    async fn step_up_session(
+        &mut self,
+        id: Uuid,
+        assurance: Assurance,
+        methods: &[String],
+        token_digest: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<bool>;
     /// Ends one session; false when it had ended already.
     async fn end_session(&mut self, id: Uuid, at: OffsetDateTime) -> StoreResult<bool>;
     /// Sessions of a user that have not been ended, newest first.
@@ -123,6 +133,29 @@ impl Sessions for Tx {
                 .bind(Ts(at))
         )?;
         Ok(())
+    }
+
+    async fn step_up_session(
+        &mut self,
+        id: Uuid,
+        assurance: Assurance,
+        methods: &[String],
+        token_digest: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        let changed = exec!(
+            self,
+            sqlx::query(
+                "UPDATE sessions SET assurance = $2, methods = $3, token_digest = $4,
+                 last_seen_at = $5 WHERE id = $1 AND ended_at IS NULL"
+            )
+            .bind(id)
+            .bind(assurance.as_str())
+            .bind(methods.join(","))
+            .bind(token_digest)
+            .bind(Ts(at))
+        )?;
+        Ok(changed == 1)
     }
 
     async fn end_session(&mut self, id: Uuid, at: OffsetDateTime) -> StoreResult<bool> {

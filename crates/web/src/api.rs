@@ -2,24 +2,22 @@
 //! something must also send the CSRF token in `X-CSRF-Token`. Errors are problem+json.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use serde_json::json;
 use tessera_app::AppError;
 use tessera_domain::message::Channel;
 
 use crate::auth::ApiCaller;
-use crate::csrf;
+use crate::csrf::CsrfJson;
 use crate::error::PageError;
 use crate::pages::outbox::state_filter;
 use crate::problem::Problem;
 use crate::state::AppState;
 
-fn problem(error: AppError) -> Response {
+pub(crate) fn problem(error: AppError) -> Response {
     match error {
         AppError::Invalid(errors) => {
             let mut problem = Problem::new(
@@ -87,31 +85,8 @@ fn english() -> String {
 pub async fn send_test_message(
     State(state): State<AppState>,
     caller: ApiCaller,
-    jar: CookieJar,
-    headers: HeaderMap,
-    body: Result<Json<TestMessage>, JsonRejection>,
+    CsrfJson(body): CsrfJson<TestMessage>,
 ) -> Response {
-    let submitted = headers
-        .get(csrf::HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !csrf::verify(&jar, submitted) {
-        return Problem::new(StatusCode::FORBIDDEN, "csrf", "Missing or wrong CSRF token")
-            .detail("Send the value of the tessera_csrf cookie in the X-CSRF-Token header.")
-            .into_response();
-    }
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => {
-            return Problem::new(
-                StatusCode::BAD_REQUEST,
-                "invalid-body",
-                "The body is not valid",
-            )
-            .detail(rejection.body_text())
-            .into_response();
-        }
-    };
     let Some(channel) = Channel::parse(&body.channel) else {
         let mut problem = Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -87,6 +87,7 @@ impl FromRequestParts<AppState> for SignedIn {
 /// A JSON API call by a signed-in person: anyone else gets a 401 problem.
 pub struct ApiCaller {
     pub ctx: Ctx,
+    pub session: CurrentSession,
 }
 
 impl FromRequestParts<AppState> for ApiCaller {
@@ -99,6 +100,7 @@ impl FromRequestParts<AppState> for ApiCaller {
         match lookup(parts, state).await {
             Ok(Some(session)) => Ok(Self {
                 ctx: session.ctx(request_id(parts)),
+                session,
             }),
             Ok(None) => {
                 Err(

@@ -88,3 +88,50 @@ pub fn forged() -> crate::error::PageError {
         "This form was not sent from Tessera's own page, or its page is too old. Go back, reload the page and try again.",
     )
 }
+
+/// A JSON body sent with the CSRF token in the `X-CSRF-Token` header (calls from Tessera's
+/// own pages and API clients that change something). Rejections are problem+json.
+pub struct CsrfJson<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for CsrfJson<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = axum::response::Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::http::StatusCode;
+        use axum::response::IntoResponse;
+
+        use crate::problem::Problem;
+
+        let jar = CookieJar::from_headers(request.headers());
+        let submitted = request
+            .headers()
+            .get(HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        if !verify(&jar, &submitted) {
+            return Err(
+                Problem::new(StatusCode::FORBIDDEN, "csrf", "Missing or wrong CSRF token")
+                    .detail("Send the value of the tessera_csrf cookie in the X-CSRF-Token header.")
+                    .into_response(),
+            );
+        }
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(body)) => Ok(Self(body)),
+            Err(rejection) => Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-body",
+                "The body is not valid",
+            )
+            .detail(rejection.body_text())
+            .into_response()),
+        }
+    }
+}

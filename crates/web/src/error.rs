@@ -121,6 +121,26 @@ impl From<AppError> for PageError {
                 "Sign in again",
                 "This sign-in has ended. Sign in again.",
             ),
+            AppError::NoStrongEnoughMethod => Self::new(
+                StatusCode::FORBIDDEN,
+                "A stronger verification method is needed",
+                "This needs a verification method your account does not have (for example a security key). Add one in My Account, or ask your user administrator.",
+            ),
+            AppError::LastFactor => Self::new(
+                StatusCode::CONFLICT,
+                "This is your last verification method",
+                AppError::LastFactor.to_string(),
+            ),
+            AppError::PasskeysUnavailable => Self::new(
+                StatusCode::NOT_FOUND,
+                "Security keys are not available",
+                "Security keys and passkeys only work when Tessera is reached by a host name (its public address), not by an IP address.",
+            ),
+            AppError::KeyRefused(_) => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "Security key not accepted",
+                "The security key's answer was not accepted. Try again, or try another way.",
+            ),
             AppError::NotSignedIn => Self::new(
                 StatusCode::UNAUTHORIZED,
                 "Not signed in",

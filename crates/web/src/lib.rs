@@ -43,6 +43,15 @@ pub fn router(state: AppState) -> Router {
             get(pages::signin_code::show).post(pages::signin_code::submit),
         )
         .route("/signin/code/resend", post(pages::signin_code::resend))
+        .route("/signin/method", post(pages::signin_code::switch))
+        .route("/signin/key", post(pages::signin_code::key_submit))
+        .route("/signin/key/options", post(pages::signin_code::key_options))
+        .route("/signin/passkey", post(pages::signin_code::passkey_submit))
+        .route(
+            "/signin/passkey/options",
+            post(pages::signin_code::passkey_options),
+        )
+        .route("/signin/step-up", get(pages::signin_code::step_up))
         .route(
             "/signin/reset",
             get(pages::reset::show_request).post(pages::reset::submit_request),
@@ -56,6 +65,47 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/account/password",
             get(pages::password::show).post(pages::password::submit),
+        )
+        .route("/account/security", get(pages::security::show))
+        .route("/account/security/phones", post(pages::security::add_phone))
+        .route(
+            "/account/security/phones/confirm",
+            post(pages::security::confirm_phone),
+        )
+        .route(
+            "/account/security/phones/remove",
+            post(pages::security::remove_phone),
+        )
+        .route(
+            "/account/security/phones/default",
+            post(pages::security::default_phone),
+        )
+        .route(
+            "/account/security/default",
+            post(pages::security::default_method),
+        )
+        .route("/account/security/apps", post(pages::security::add_app))
+        .route(
+            "/account/security/apps/{id}",
+            get(pages::security::show_app),
+        )
+        .route(
+            "/account/security/apps/{id}/confirm",
+            post(pages::security::confirm_app),
+        )
+        .route(
+            "/account/security/apps/{id}/remove",
+            post(pages::security::remove_app),
+        )
+        .route("/account/security/keys", post(pages::security::add_key))
+        .route("/account/security/keys/new", get(pages::security::new_key))
+        .route(
+            "/account/security/keys/options",
+            post(pages::security::key_options),
+        )
+        .route(
+            "/account/security/keys/{id}/remove",
+            post(pages::security::remove_key),
         )
         .route("/account/sessions", get(pages::sessions::show))
         .route("/account/sessions/{id}/end", post(pages::sessions::end))

@@ -20,6 +20,10 @@ sign-in-code-body = Ihr Tessera-Anmeldecode lautet { $code }. Er läuft in 3 Min
 sign-in-code-sms = Ihr Tessera-Code lautet { $code }. Er läuft in 3 Minuten ab. Nicht weitergeben.
 sign-in-code-voice = Ihr Tessera-Code lautet: { $code }. Ich wiederhole: { $code }.
 
+phone-confirmation-subject = Bestätigen Sie Ihre Telefonnummer für Tessera
+phone-confirmation-body = Ihr Tessera-Bestätigungscode lautet { $code }. Er läuft in 3 Minuten ab. Wenn Sie diese Nummer nicht hinzugefügt haben, ignorieren Sie diese Nachricht.
+phone-confirmation-sms = Ihr Tessera-Bestätigungscode lautet { $code }. Er läuft in 3 Minuten ab.
+
 password-changed-subject = Ihr Tessera-Passwort wurde geändert
 password-changed-body =
     Hallo { $name },

@@ -22,6 +22,10 @@ sign-in-code-body = Your Tessera sign-in code is { $code }. It expires in 3 minu
 sign-in-code-sms = Your Tessera code is { $code }. It expires in 3 minutes. Do not share it.
 sign-in-code-voice = Your Tessera code is: { $code }. Again: { $code }.
 
+phone-confirmation-subject = Confirm your phone number for Tessera
+phone-confirmation-body = Your Tessera confirmation code is { $code }. It expires in 3 minutes. If you did not add this number, ignore this message.
+phone-confirmation-sms = Your Tessera confirmation code is { $code }. It expires in 3 minutes.
+
 password-changed-subject = Your Tessera password was changed
 password-changed-body =
     Hello { $name },

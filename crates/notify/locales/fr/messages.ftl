@@ -20,6 +20,10 @@ sign-in-code-body = Votre code de connexion Tessera est { $code }. Il expire dan
 sign-in-code-sms = Votre code Tessera est { $code }. Il expire dans 3 minutes. Ne le communiquez pas.
 sign-in-code-voice = Votre code Tessera est : { $code }. Je répète : { $code }.
 
+phone-confirmation-subject = Confirmez votre numéro de téléphone pour Tessera
+phone-confirmation-body = Votre code de confirmation Tessera est { $code }. Il expire dans 3 minutes. Si vous n'avez pas ajouté ce numéro, ignorez ce message.
+phone-confirmation-sms = Votre code de confirmation Tessera est { $code }. Il expire dans 3 minutes.
+
 password-changed-subject = Votre mot de passe Tessera a été modifié
 password-changed-body =
     Bonjour { $name },

@@ -4,11 +4,18 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-const FILES: &[(&str, &str, &str)] = &[(
-    "tessera.css",
-    "text/css; charset=utf-8",
-    include_str!("../../static/tessera.css"),
-)];
+const FILES: &[(&str, &str, &str)] = &[
+    (
+        "tessera.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/tessera.css"),
+    ),
+    (
+        "webauthn.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/webauthn.js"),
+    ),
+];
 
 pub async fn serve(Path(file): Path<String>) -> Response {
     match FILES.iter().find(|(name, _, _)| *name == file) {

@@ -6,6 +6,7 @@ pub mod home;
 pub mod outbox;
 pub mod password;
 pub mod reset;
+pub mod security;
 pub mod sessions;
 pub mod setup;
 pub mod signin;

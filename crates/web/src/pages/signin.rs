@@ -24,6 +24,7 @@ struct EmailPage {
     csrf: String,
     email: String,
     error: Option<String>,
+    passkeys: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -32,6 +33,7 @@ struct PasswordPage {
     csrf: String,
     email: String,
     error: Option<String>,
+    passkeys: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,6 +74,7 @@ pub async fn show_email(
                 csrf,
                 email: String::new(),
                 error: None,
+                passkeys: state.app.passkeys_available(),
             },
         )
             .into_response();
@@ -86,6 +89,7 @@ pub async fn show_email(
             csrf,
             email: String::new(),
             error: None,
+            passkeys: state.app.passkeys_available(),
         },
     )
         .into_response()
@@ -109,6 +113,7 @@ pub async fn submit_email(
                 csrf,
                 email: form.email,
                 error: Some(problem.message),
+                passkeys: state.app.passkeys_available(),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response())
         }
@@ -145,6 +150,7 @@ pub async fn show_password(
         csrf,
         email,
         error: error.map(str::to_owned),
+        passkeys: state.app.passkeys_available(),
     };
     (jar, page).into_response()
 }
@@ -187,6 +193,7 @@ pub async fn submit_password(
                 csrf,
                 email: form.email,
                 error: Some(throttle_message(until, locked)),
+                passkeys: state.app.passkeys_available(),
             };
             let mut response = (StatusCode::TOO_MANY_REQUESTS, jar, page).into_response();
             response.headers_mut().insert(
@@ -208,6 +215,7 @@ pub async fn submit_password(
                 csrf,
                 email: form.email,
                 error: Some(message),
+                passkeys: state.app.passkeys_available(),
             };
             Ok((StatusCode::UNAUTHORIZED, jar, page).into_response())
         }
