@@ -15,6 +15,7 @@ pub mod demo {
 }
 
 pub mod client;
+pub mod keys;
 pub mod server;
 pub mod smtp;
 

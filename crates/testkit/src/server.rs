@@ -14,7 +14,11 @@ use crate::client::Client;
 /// The real router and middleware, served on a free loopback port, over a database made for
 /// this test alone.
 pub struct TestServer {
+    /// Where tests connect: the loopback address itself.
     pub base_url: String,
+    /// The public address Tessera is configured with (`http://localhost:<port>`), for the
+    /// browser and WebAuthn, which need a host name.
+    pub public_url: String,
     pub app: App,
     pub db: TestDatabase,
     /// Delivers queued messages into `spool` when a test calls [`TestServer::deliver`].
@@ -59,9 +63,12 @@ impl TestServer {
         };
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let base_url = format!("http://{}", listener.local_addr()?);
+        // People reach it by host name: WebAuthn needs one (an IP address cannot be a
+        // relying party), and `localhost` counts as a secure context without TLS.
+        let public_url = format!("http://localhost:{}", listener.local_addr()?.port());
         let key = tessera_app::generate_secret_key()?;
-        let mut web = WebConfig::new(&base_url);
-        let mut settings = AppConfig::new(&base_url);
+        let mut web = WebConfig::new(&public_url);
+        let mut settings = AppConfig::new(&public_url);
         configure(&mut web, &mut settings);
         let app = App::new(db.store.clone(), settings, &key)?;
         app.bootstrap().await?;
@@ -86,6 +93,7 @@ impl TestServer {
         let worker = DeliveryWorker::new(app.clone(), adapters, WorkerConfig::default());
         Ok(Some(Self {
             base_url,
+            public_url,
             app,
             db,
             worker,

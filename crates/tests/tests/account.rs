@@ -224,9 +224,9 @@ async fn a_lost_password_is_reset_through_a_single_use_link(backend: Backend) {
     assert_eq!(mails[0]["recipient"], ERIKA);
     assert_eq!(mails[0]["subject"], "Tessera-Passwort zurücksetzen");
     let text = mails[0]["text"].as_str().unwrap();
-    let start = text.find(&server.base_url).unwrap();
+    let start = text.find(&server.public_url).unwrap();
     let link = text[start..].split_whitespace().next().unwrap();
-    let path = link.trim_start_matches(&server.base_url).to_owned();
+    let path = link.trim_start_matches(&server.public_url).to_owned();
 
     let form = client.page(&path).await.unwrap();
     assert_eq!(form.status, StatusCode::OK);
