@@ -163,3 +163,161 @@ async fn signing_in_and_the_outbox_page_in_a_real_browser() {
     wait_for(page, Locator::Id("password")).await;
     browser.close().await.unwrap();
 }
+
+/// Clicks the button whose text is `text`.
+async fn click_button(page: &Client, text: &str) {
+    page.find(Locator::XPath(&format!(
+        "//button[normalize-space()='{text}']"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_tab_and_passkeys_in_a_real_browser() {
+    let Some(browser) = Browser::start().await.unwrap() else {
+        return;
+    };
+    let page = &browser.client;
+    // A platform authenticator inside Chromium: creates and uses passkeys headless.
+    page.issue_cmd(tessera_testkit::keys::AddVirtualAuthenticator)
+        .await
+        .unwrap();
+    let server = TestServer::start(Backend::Sqlite).await.unwrap().unwrap();
+    server.app.load_demo().await.unwrap();
+    let erika = tessera_testkit::demo::ERIKA;
+    // WebAuthn needs a host name: the browser goes to http://localhost.
+    let at = |path: &str| format!("{}{path}", server.public_url);
+
+    page.goto(&at("/signin")).await.unwrap();
+    type_into(page, "email", erika).await;
+    submit(page).await;
+    wait_for(page, Locator::Id("password")).await;
+    type_into(page, "password", tessera_app::DEMO_PASSWORD).await;
+    submit(page).await;
+    wait_for(page, Locator::Id("code")).await;
+    let phone = server.phone_of(erika).await.unwrap();
+    let code = server.latest_code(&phone).await.unwrap();
+    type_into(page, "code", &code).await;
+    submit(page).await;
+    wait_for(page, Locator::XPath("//h1[text()='My Account']")).await;
+    page.find(Locator::Css("a[href=\"/account/security\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(page, Locator::XPath("//h1[text()='Security']")).await;
+    browser.screenshot("account-security").await.unwrap();
+
+    // A phone number: the page asking for the XXXX-XXXX code.
+    type_into(page, "phone", "+49 1555 0107777").await;
+    click_button(page, "Send code").await;
+    wait_for(
+        page,
+        Locator::XPath("//h1[text()='Confirm your phone number']"),
+    )
+    .await;
+    browser.screenshot("account-phone-confirm").await.unwrap();
+    page.goto(&at("/account/security")).await.unwrap();
+
+    // An authenticator app: the QR code page.
+    type_into(page, "app-name", "Phone").await;
+    click_button(page, "Add authenticator app").await;
+    let qr = wait_for(page, Locator::Css("img.qr")).await;
+    assert!(
+        qr.attr("src")
+            .await
+            .unwrap()
+            .unwrap()
+            .starts_with("data:image/svg+xml")
+    );
+    browser.screenshot("account-app-qr").await.unwrap();
+    page.goto(&at("/account/security")).await.unwrap();
+
+    // A passkey, created by the browser's authenticator.
+    page.find(Locator::LinkText("Add a security key or passkey"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(page, Locator::Id("key-name")).await;
+    browser.screenshot("account-key-new").await.unwrap();
+    type_into(page, "key-name", "This laptop").await;
+    page.wait()
+        .for_element(Locator::Css("#add-key:not([disabled])"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let notice = wait_for(page, Locator::Css(".notice")).await;
+    assert!(
+        notice
+            .text()
+            .await
+            .unwrap()
+            .contains("A security key has been added."),
+        "{}",
+        page.source().await.unwrap()
+    );
+    assert!(page.source().await.unwrap().contains("This laptop"));
+    browser
+        .screenshot("account-security-with-key")
+        .await
+        .unwrap();
+
+    // The key as default method: after the password, sign-in asks for it.
+    page.find(Locator::Css("input[name=method][value=security_key]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_button(page, "Save default").await;
+    wait_for(
+        page,
+        Locator::XPath("//p[contains(., 'default verification method was saved')]"),
+    )
+    .await;
+    page.goto(&at("/account")).await.unwrap();
+    click_button(page, "Sign out").await;
+    wait_for(page, Locator::XPath("//h1[text()='Welcome to Tessera']")).await;
+    page.goto(&at("/signin")).await.unwrap();
+    type_into(page, "password", tessera_app::DEMO_PASSWORD).await;
+    submit(page).await;
+    wait_for(page, Locator::Id("use-key")).await;
+    browser.screenshot("signin-key").await.unwrap();
+    page.wait()
+        .for_element(Locator::Css("#use-key:not([disabled])"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(page, Locator::XPath("//h1[text()='My Account']")).await;
+    assert!(page.source().await.unwrap().contains("(high assurance)"));
+
+    // A passkey alone: no e-mail address, no password.
+    click_button(page, "Sign out").await;
+    wait_for(page, Locator::XPath("//h1[text()='Welcome to Tessera']")).await;
+    page.goto(&at("/signin?change=1")).await.unwrap();
+    wait_for(page, Locator::Id("email")).await;
+    page.wait()
+        .for_element(Locator::Css("#passkey:not([disabled])"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(page, Locator::XPath("//h1[text()='My Account']")).await;
+    let source = page.source().await.unwrap();
+    assert!(source.contains("passkey (high assurance)"), "{source}");
+    assert!(source.contains(erika));
+    browser.screenshot("signin-passkey-account").await.unwrap();
+    browser.close().await.unwrap();
+}
