@@ -196,7 +196,7 @@ impl App {
             "phone-confirmation",
             &me.user.language,
         )
-        .secret_arg("code", &grouped(&code));
+        .secret_arg("code", grouped(&code));
         self.enqueue_message(&mut tx, message).await?;
         self.audit_factor(
             &mut tx,
