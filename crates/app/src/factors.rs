@@ -99,17 +99,26 @@ impl App {
         let factors = self.factors_of(&mut tx, me.user.id).await?;
         let methods = factors.methods();
         let default_phone = factors.phones.first().cloned();
-        let default_method = tx
-            .default_method(me.user.id)
-            .await?
-            .and_then(|m| Method::parse(&m))
-            .filter(|m| methods.contains(m));
+        let default_method = factors.default_method.filter(|m| methods.contains(m));
         let named = |id, name: &str, created_at, last_used_at| NamedFactor {
             id,
             name: name.to_owned(),
             created_at,
             last_used_at,
         };
+        let apps = tx
+            .apps_of(me.user.id)
+            .await?
+            .into_iter()
+            .filter(|a| a.confirmed)
+            .map(|a| named(a.id, &a.name, a.created_at, a.last_used_at))
+            .collect();
+        let keys = tx
+            .keys_of(me.user.id)
+            .await?
+            .into_iter()
+            .map(|k| named(k.id, &k.name, k.created_at, k.last_used_at))
+            .collect();
         Ok(MyFactors {
             phones: factors
                 .phones
@@ -119,16 +128,8 @@ impl App {
                     number: number.clone(),
                 })
                 .collect(),
-            apps: factors
-                .apps
-                .iter()
-                .map(|a| named(a.id, &a.name, a.created_at, a.last_used_at))
-                .collect(),
-            keys: factors
-                .keys
-                .iter()
-                .map(|k| named(k.id, &k.name, k.created_at, k.last_used_at))
-                .collect(),
+            apps,
+            keys,
             default_method,
             methods,
         })

@@ -76,7 +76,7 @@ impl App {
                 .ok_or(AppError::ChallengeGone)?;
             tx.commit().await?;
             let (handle, credential) = passkeys.identify(response)?;
-            let mut tx = self.store().read().await?;
+            let mut tx = self.store().reads().await?;
             let key = tx
                 .key_by_credential(&hex::encode(credential))
                 .await?
@@ -132,7 +132,7 @@ impl App {
             return Ok(StepUp::Enough);
         }
         let mut tx: Tx = self.store().begin().await?;
-        let challenge = self
+        let (challenge, _) = self
             .begin_second_step(&mut tx, &me.user, needed, Some(me.session_id))
             .await?
             .ok_or(AppError::NoStrongEnoughMethod)?;

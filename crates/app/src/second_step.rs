@@ -15,7 +15,6 @@ use tessera_domain::otp::{
 use tessera_domain::session::Assurance;
 use tessera_domain::setup::{token_digest, token_text};
 use tessera_domain::user::{User, UserStatus};
-use tessera_store::authenticators::{AuthenticatorApp, SecurityKey};
 use tessera_store::second_factors::Challenge;
 use tessera_store::{AuditLog, Authenticators, SecondFactors, Sessions, Tx, Users};
 use time::{Duration, OffsetDateTime};
@@ -34,9 +33,11 @@ const STEP_LIFETIME: Duration = Duration::minutes(10);
 pub(crate) struct Factors {
     /// Confirmed phone numbers, the default one first.
     pub phones: Vec<String>,
-    /// Confirmed authenticator apps.
-    pub apps: Vec<AuthenticatorApp>,
-    pub keys: Vec<SecurityKey>,
+    /// How many confirmed authenticator apps.
+    pub apps: usize,
+    pub keys: usize,
+    /// The method the person chose to be offered first, if any.
+    pub default_method: Option<Method>,
 }
 
 impl Factors {
@@ -45,10 +46,10 @@ impl Factors {
         if !self.phones.is_empty() {
             methods.extend([Method::Sms, Method::Voice]);
         }
-        if !self.apps.is_empty() {
+        if self.apps > 0 {
             methods.push(Method::AuthenticatorApp);
         }
-        if !self.keys.is_empty() {
+        if self.keys > 0 {
             methods.push(Method::SecurityKey);
         }
         methods
@@ -56,7 +57,7 @@ impl Factors {
 
     /// How many factors there are (each phone, app and key counts once).
     pub fn count(&self) -> usize {
-        self.phones.len() + self.apps.len() + self.keys.len()
+        self.phones.len() + self.apps + self.keys
     }
 }
 
@@ -115,29 +116,22 @@ impl App {
         Ok(())
     }
 
-    /// The person's second factors.
+    /// The person's second factors, in one query.
     pub(crate) async fn factors_of(&self, tx: &mut Tx, user: UserId) -> AppResult<Factors> {
-        let mut phones: Vec<String> = tx
-            .phones_of(user)
-            .await?
-            .into_iter()
-            .filter(|p| p.verified)
-            .map(|p| p.number)
-            .collect();
-        if let Some(default) = tx.default_phone(user).await?
+        let summary = tx.factor_summary(user).await?;
+        let mut phones = summary.phones;
+        if let Some(default) = summary.default_phone
             && let Some(at) = phones.iter().position(|p| *p == default)
         {
             let phone = phones.remove(at);
             phones.insert(0, phone);
         }
-        let apps = tx
-            .apps_of(user)
-            .await?
-            .into_iter()
-            .filter(|a| a.confirmed)
-            .collect();
-        let keys = tx.keys_of(user).await?;
-        Ok(Factors { phones, apps, keys })
+        Ok(Factors {
+            phones,
+            apps: summary.apps,
+            keys: summary.keys,
+            default_method: summary.default_method.as_deref().and_then(Method::parse),
+        })
     }
 
     /// Starts the second step with the method offered first (the person's default when it
@@ -149,14 +143,12 @@ impl App {
         user: &User,
         needed: Assurance,
         session: Option<Uuid>,
-    ) -> AppResult<Option<String>> {
+    ) -> AppResult<Option<(String, Method)>> {
         let factors = self.factors_of(tx, user.id).await?;
-        let default = tx
-            .default_method(user.id)
-            .await?
-            .and_then(|m| Method::parse(&m));
         let policy = self.config().method_assurance;
-        let Some(method) = first_method(default, &factors.methods(), needed, &policy) else {
+        let Some(method) =
+            first_method(factors.default_method, &factors.methods(), needed, &policy)
+        else {
             return Ok(None);
         };
         let now = self.now();
@@ -184,7 +176,7 @@ impl App {
         )
         .await?;
         tx.insert_challenge(&record).await?;
-        Ok(Some(challenge))
+        Ok(Some((challenge, method)))
     }
 
     /// Points a challenge at `method`; for SMS and voice, sends a new code to `phone`.
@@ -234,7 +226,7 @@ impl App {
 
     /// The challenge behind a second-step cookie, for showing the page.
     pub async fn sign_in_challenge(&self, challenge: &str) -> AppResult<Option<SecondStepView>> {
-        let mut tx = self.store().read().await?;
+        let mut tx = self.store().reads().await?;
         let (pending, user) = match self.pending(&mut tx, challenge).await {
             Ok(found) => found,
             Err(AppError::ChallengeGone) => return Ok(None),
@@ -400,10 +392,11 @@ impl App {
     ) -> AppResult<SignedIn> {
         let now = self.now();
         let (pending, user) = {
-            let mut tx = self.store().read().await?;
-            self.pending(&mut tx, challenge).await?
+            let mut tx = self.store().reads().await?;
+            let (pending, user) = self.pending(&mut tx, challenge).await?;
+            self.throttle_gate(&mut tx, &user.email_key).await?;
+            (pending, user)
         };
-        self.check_throttle(&user.email_key).await?;
         let method = Method::parse(&pending.method).ok_or(AppError::ChallengeGone)?;
         let mut tx = self.store().begin().await?;
         // Each try is claimed before it is judged, in the same transaction: parallel
@@ -585,7 +578,7 @@ impl App {
         let passkeys = self.passkeys()?;
         let now = self.now();
         let (pending, user) = {
-            let mut tx = self.store().read().await?;
+            let mut tx = self.store().reads().await?;
             self.pending(&mut tx, challenge).await?
         };
         if pending.method != Method::SecurityKey.as_str() {

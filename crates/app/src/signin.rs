@@ -13,9 +13,7 @@ use tessera_domain::setup::{token_digest, token_text};
 use tessera_domain::throttle::Gate;
 use tessera_domain::user::{User, UserStatus, email_address};
 use tessera_store::sessions::SessionRecord;
-use tessera_store::{
-    AuditLog, Credentials, Roles, SecondFactors, Sessions, SignInFailures, Tx, Users,
-};
+use tessera_store::{AuditLog, Credentials, Roles, Sessions, SignInFailures, Tx, Users};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -99,10 +97,10 @@ impl App {
             .chars()
             .take(254)
             .collect();
-        self.check_throttle(&throttle_key).await?;
         let key = valid_key;
         let (user, phc) = {
-            let mut tx = self.store().read().await?;
+            let mut tx = self.store().reads().await?;
+            self.throttle_gate(&mut tx, &throttle_key).await?;
             let user = match &key {
                 Some(key) => tx.user_by_email_key(key).await?,
                 None => None,
@@ -147,11 +145,10 @@ impl App {
         // Any second factor will do at sign-in, unless every person's applications need
         // more; an application that needs more steps the session up later.
         let needed = self.config().required_assurance.max(Assurance::Medium);
-        if let Some(challenge) = self.begin_second_step(&mut tx, &user, needed, None).await? {
-            let method = tx
-                .challenge(&token_digest(&challenge))
-                .await?
-                .map(|c| c.method);
+        if let Some((challenge, method)) =
+            self.begin_second_step(&mut tx, &user, needed, None).await?
+        {
+            let method = method.as_str();
             tx.append_audit(
                 NewAuditEvent::new(now, Actor::User(user.id), "signin.password", "session")
                     .level(user.level_id)
@@ -239,7 +236,12 @@ impl App {
 
     /// Refuses at once, without any password work, while an address must wait or is locked.
     pub(crate) async fn check_throttle(&self, key: &str) -> AppResult<()> {
-        let mut tx = self.store().read().await?;
+        let mut tx = self.store().reads().await?;
+        self.throttle_gate(&mut tx, key).await
+    }
+
+    /// [`Self::check_throttle`] inside a transaction the caller reads more with.
+    pub(crate) async fn throttle_gate(&self, tx: &mut Tx, key: &str) -> AppResult<()> {
         let failures = tx.failures(key).await?;
         match self.config().throttle.gate(&failures, self.now()) {
             Gate::Open => Ok(()),
@@ -350,7 +352,7 @@ impl App {
     /// The live session a cookie's token stands for, if any; records its use.
     pub async fn current_session(&self, token: &str) -> AppResult<Option<CurrentSession>> {
         let now = self.now();
-        let mut tx = self.store().read().await?;
+        let mut tx = self.store().reads().await?;
         let Some(session) = tx.session_by_digest(&token_digest(token)).await? else {
             return Ok(None);
         };
@@ -428,7 +430,7 @@ impl App {
     /// The live sessions of the signed-in person, newest first.
     pub async fn my_sessions(&self, me: &CurrentSession) -> AppResult<Vec<SessionItem>> {
         let now = self.now();
-        let mut tx = self.store().read().await?;
+        let mut tx = self.store().reads().await?;
         let sessions = tx.open_sessions_of(me.user.id).await?;
         Ok(sessions
             .into_iter()

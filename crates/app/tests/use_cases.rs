@@ -311,16 +311,16 @@ async fn the_audit_chain_covers_every_change(db: &TestDatabase) {
     // Root level, signing key, 5 levels, 5 users, 1 operator grant, the demo load.
     assert_eq!(events, 14);
     let mut tx = db.store.begin().await.unwrap();
-    match &mut tx {
-        tessera_store::Tx::Sqlite(c) => {
+    match tx.conn() {
+        tessera_store::Conn::Sqlite(c) => {
             sqlx::query("DELETE FROM audit_events WHERE seq = 14")
-                .execute(&mut **c)
+                .execute(c)
                 .await
                 .unwrap();
         }
-        tessera_store::Tx::Postgres(c) => {
+        tessera_store::Conn::Postgres(c) => {
             sqlx::query("DELETE FROM audit_events WHERE seq = 14")
-                .execute(&mut **c)
+                .execute(c)
                 .await
                 .unwrap();
         }
@@ -359,18 +359,18 @@ async fn sessions_end_when_idle_too_old_or_when_the_account_expires(db: &TestDat
     // An account past its expiration date loses its sessions and cannot sign in.
     let token = sign_in().await;
     let mut tx = db.store.begin().await.unwrap();
-    match &mut tx {
-        tessera_store::Tx::Sqlite(c) => {
+    match tx.conn() {
+        tessera_store::Conn::Sqlite(c) => {
             sqlx::query(
                 "UPDATE users SET expires_at = 0 WHERE email_key = 'pierre.dupont@bank-e.example'",
             )
-            .execute(&mut **c)
+            .execute(c)
             .await
             .unwrap();
         }
-        tessera_store::Tx::Postgres(c) => {
+        tessera_store::Conn::Postgres(c) => {
             sqlx::query("UPDATE users SET expires_at = timestamptz '2026-01-01 00:00:00+00' WHERE email_key = 'pierre.dupont@bank-e.example'")
-                .execute(&mut **c)
+                .execute(c)
                 .await
                 .unwrap();
         }

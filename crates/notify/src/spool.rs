@@ -38,17 +38,19 @@ impl SpoolAdapter {
         let temporary = |e: std::io::Error| {
             DeliveryError::Temporary(format!("spool {}: {e}", self.dir.display()))
         };
-        tokio::fs::create_dir_all(&self.dir)
-            .await
-            .map_err(temporary)?;
-        let partial = self.dir.join(format!(".{id}.json.partial"));
-        let done = self.dir.join(format!("{id}.json"));
-        tokio::fs::write(&partial, body.to_string())
-            .await
-            .map_err(temporary)?;
-        tokio::fs::rename(&partial, &done)
-            .await
-            .map_err(temporary)?;
+        let dir = self.dir.clone();
+        let partial = dir.join(format!(".{id}.json.partial"));
+        let done = dir.join(format!("{id}.json"));
+        let text = body.to_string();
+        // One trip to a blocking thread for the three file operations.
+        tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&dir)?;
+            std::fs::write(&partial, text)?;
+            std::fs::rename(&partial, &done)
+        })
+        .await
+        .map_err(|e| temporary(std::io::Error::other(e)))?
+        .map_err(temporary)?;
         Ok(())
     }
 }

@@ -91,8 +91,10 @@ impl DeliveryWorker {
             "delivery worker started"
         );
         loop {
+            // A full batch may leave more behind: claim again at once. Otherwise wait for
+            // the next wake-up (a permit is kept if one came while delivering) or the poll.
             let busy = match self.run_once().await {
-                Ok(count) => count > 0,
+                Ok(count) => count > 0 && count >= usize::try_from(self.config.batch).unwrap_or(0),
                 Err(error) => {
                     tracing::warn!(%error, "delivery worker could not claim messages");
                     false

@@ -141,6 +141,16 @@ impl Store {
         })
     }
 
+    /// A connection for a few independent reads, without a transaction: each statement sees
+    /// the latest committed data. For hot paths (sign-in) where a snapshot across statements
+    /// is not needed and the BEGIN/ROLLBACK round trips are.
+    pub async fn reads(&self) -> StoreResult<Tx> {
+        Ok(match &self.pools {
+            Pools::Sqlite { readers, .. } => Tx::SqliteReads(readers.acquire().await?),
+            Pools::Postgres(pool) => Tx::PostgresReads(pool.acquire().await?),
+        })
+    }
+
     /// Answers whether the database takes queries now (for readiness checks).
     pub async fn ping(&self) -> StoreResult<()> {
         match &self.pools {

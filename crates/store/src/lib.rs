@@ -34,7 +34,7 @@ pub mod users;
 pub use connect::{Backend, Store, redact_url};
 pub use error::{StoreError, StoreResult};
 pub use ts::Ts;
-pub use tx::Tx;
+pub use tx::{Conn, Tx};
 
 pub use audit::AuditLog;
 pub use authenticators::Authenticators;

@@ -6,15 +6,9 @@
 /// ```
 macro_rules! with_conn {
     ($tx:expr, $conn:ident => $body:expr) => {
-        match $tx {
-            $crate::tx::Tx::Sqlite(tx) => {
-                let $conn: &mut sqlx::SqliteConnection = &mut *tx;
-                $body
-            }
-            $crate::tx::Tx::Postgres(tx) => {
-                let $conn: &mut sqlx::PgConnection = &mut *tx;
-                $body
-            }
+        match $tx.conn() {
+            $crate::tx::Conn::Sqlite($conn) => $body,
+            $crate::tx::Conn::Postgres($conn) => $body,
         }
     };
 }

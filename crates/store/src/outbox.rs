@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
 use crate::ts::Ts;
-use crate::tx::Tx;
+use crate::tx::{Conn, Tx};
 
 /// A message as queued, its values already sealed by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,23 +181,23 @@ impl Outbox for Tx {
     ) -> StoreResult<Vec<ClaimedMessage>> {
         // The one query that differs: PostgreSQL skips rows another node is claiming right
         // now; SQLite has a single writer, so there is nothing to skip.
-        let rows: Vec<ClaimRow> = match self {
-            Tx::Sqlite(tx) => {
+        let rows: Vec<ClaimRow> = match self.conn() {
+            Conn::Sqlite(conn) => {
                 sqlx::query_as(claim_sql!(""))
                     .bind(worker)
                     .bind(Ts(lease_until))
                     .bind(Ts(now))
                     .bind(limit)
-                    .fetch_all(&mut **tx)
+                    .fetch_all(conn)
                     .await?
             }
-            Tx::Postgres(tx) => {
+            Conn::Postgres(conn) => {
                 sqlx::query_as(claim_sql!("FOR UPDATE SKIP LOCKED"))
                     .bind(worker)
                     .bind(Ts(lease_until))
                     .bind(Ts(now))
                     .bind(limit)
-                    .fetch_all(&mut **tx)
+                    .fetch_all(conn)
                     .await?
             }
         };

@@ -38,6 +38,18 @@ pub struct Challenge {
     pub ceremony: Option<String>,
 }
 
+/// What second factors a person has, read in one query (sign-in reads it every time).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FactorSummary {
+    /// Confirmed phone numbers, oldest first.
+    pub phones: Vec<String>,
+    pub default_phone: Option<String>,
+    pub default_method: Option<String>,
+    /// Confirmed authenticator apps.
+    pub apps: usize,
+    pub keys: usize,
+}
+
 /// A phone number waiting for its confirmation code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhoneConfirmation {
@@ -59,6 +71,7 @@ pub trait SecondFactors {
         method: &str,
         at: OffsetDateTime,
     ) -> StoreResult<()>;
+    async fn factor_summary(&mut self, user: UserId) -> StoreResult<FactorSummary>;
     async fn delete_phone(&mut self, user: UserId, number: &str) -> StoreResult<bool>;
     /// The phone number codes go to first, when the person chose one.
     async fn default_phone(&mut self, user: UserId) -> StoreResult<Option<String>>;
@@ -225,6 +238,37 @@ impl SecondFactors for Tx {
             .bind(&c.ceremony)
         )?;
         Ok(())
+    }
+
+    async fn factor_summary(&mut self, user: UserId) -> StoreResult<FactorSummary> {
+        let rows: Vec<(String, Option<String>, i64)> = with_conn!(self, conn => sqlx::query_as(
+            "SELECT 'phone' AS kind, number AS value,
+                    ROW_NUMBER() OVER (ORDER BY created_at, number) AS n
+               FROM phone_numbers WHERE user_id = $1 AND verified
+             UNION ALL
+             SELECT 'apps', NULL, COUNT(*) FROM authenticator_apps
+              WHERE user_id = $1 AND confirmed
+             UNION ALL
+             SELECT 'keys', NULL, COUNT(*) FROM security_keys WHERE user_id = $1
+             UNION ALL
+             SELECT 'method', method, 0 FROM second_factor_defaults WHERE user_id = $1
+             UNION ALL
+             SELECT 'default_phone', phone, 0 FROM second_factor_defaults WHERE user_id = $1
+             ORDER BY 1, 3")
+            .bind(user.0).fetch_all(conn).await)?;
+        let mut summary = FactorSummary::default();
+        for (kind, value, n) in rows {
+            let count = usize::try_from(n).unwrap_or(0);
+            match (kind.as_str(), value) {
+                ("phone", Some(number)) => summary.phones.push(number),
+                ("apps", _) => summary.apps = count,
+                ("keys", _) => summary.keys = count,
+                ("method", method) => summary.default_method = method,
+                ("default_phone", phone) => summary.default_phone = phone,
+                _ => {}
+            }
+        }
+        Ok(summary)
     }
 
     async fn delete_phone(&mut self, user: UserId, number: &str) -> StoreResult<bool> {

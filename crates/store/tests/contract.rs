@@ -247,12 +247,12 @@ async fn audit_events_chain_and_tampering_is_detected(db: &TestDatabase) {
 }
 
 async fn exec_raw(tx: &mut tessera_store::Tx, sql: &'static str) {
-    match tx {
-        tessera_store::Tx::Sqlite(tx) => {
-            sqlx::query(sql).execute(&mut **tx).await.unwrap();
+    match tx.conn() {
+        tessera_store::Conn::Sqlite(tx) => {
+            sqlx::query(sql).execute(tx).await.unwrap();
         }
-        tessera_store::Tx::Postgres(tx) => {
-            sqlx::query(sql).execute(&mut **tx).await.unwrap();
+        tessera_store::Conn::Postgres(tx) => {
+            sqlx::query(sql).execute(tx).await.unwrap();
         }
     }
 }
