@@ -120,10 +120,34 @@
     });
   }
 
+  // A passkey request waiting in the e-mail field's autofill (conditional mediation).
+  var waiting = null;
+
+  // Where the browser offers passkeys in the autofill of the e-mail field, ask for one
+  // quietly; choosing it signs in. The button below still works (and cancels this).
+  function offerInAutofill(form) {
+    var check = window.PublicKeyCredential && PublicKeyCredential.isConditionalMediationAvailable;
+    if (!check || !document.querySelector("input[autocomplete~=webauthn]")) return;
+    PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {
+      if (!available) return;
+      var csrf = csrfOf(form);
+      return post(form.dataset.options, csrf).then(function (start) {
+        waiting = new AbortController();
+        var request = requestOptions(start.options, "conditional");
+        request.signal = waiting.signal;
+        return navigator.credentials.get(request).then(function (credential) {
+          return post(form.action, csrf, { token: start.token, credential: asserted(credential) });
+        });
+      }).then(function (done) { window.location.assign(done.redirect); });
+    }).catch(function () { /* dismissed or cancelled: nothing to show */ });
+  }
+
   // Using a key: the second step of signing in, or signing in with a passkey alone.
   function use(form) {
+    if (form.dataset.autofill === "passkey") offerInAutofill(form);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (waiting) { waiting.abort(); waiting = null; }
       var csrf = csrfOf(form);
       post(form.dataset.options, csrf).then(function (start) {
         return navigator.credentials.get(requestOptions(start.options)).then(function (credential) {
