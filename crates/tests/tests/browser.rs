@@ -326,6 +326,90 @@ async fn security_tab_and_passkeys_in_a_real_browser() {
         .await
         .unwrap();
     wait_for(page, Locator::XPath("//h1[text()='My Account']")).await;
-    assert!(page.source().await.unwrap().contains("passkey (high assurance)"));
+    assert!(
+        page.source()
+            .await
+            .unwrap()
+            .contains("passkey (high assurance)")
+    );
+    browser.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_pages_and_another_way_in_a_real_browser() {
+    let Some(browser) = Browser::start().await.unwrap() else {
+        return;
+    };
+    let page = &browser.client;
+    let server = TestServer::start(Backend::Sqlite).await.unwrap().unwrap();
+    server.app.load_demo().await.unwrap();
+    let erika = tessera_testkit::demo::ERIKA;
+
+    // "Lost your password?": the request, the answer, and the page of the link.
+    page.goto(&server.url("/signin/reset")).await.unwrap();
+    wait_for(page, Locator::XPath("//h1[text()='Lost your password?']")).await;
+    browser.screenshot("reset-request").await.unwrap();
+    type_into(page, "email", erika).await;
+    click_button(page, "Send the link").await;
+    wait_for(page, Locator::XPath("//h1[text()='Check your e-mail']")).await;
+    browser.screenshot("reset-sent").await.unwrap();
+    server.deliver().await.unwrap();
+    let mail = server
+        .delivered()
+        .into_iter()
+        .rev()
+        .find(|m| m["recipient"] == erika)
+        .unwrap();
+    let text = mail["text"].as_str().unwrap();
+    let start = text.find(&server.public_url).unwrap();
+    let link = text[start..].split_whitespace().next().unwrap();
+    let path = link.trim_start_matches(&server.public_url);
+    page.goto(&server.url(path)).await.unwrap();
+    wait_for(page, Locator::XPath("//h1[text()='Choose a new password']")).await;
+    browser.screenshot("reset-new-password").await.unwrap();
+
+    // Signing in: "Try another way" opened on the code step.
+    page.goto(&server.url("/signin")).await.unwrap();
+    type_into(page, "email", erika).await;
+    submit(page).await;
+    wait_for(page, Locator::Id("password")).await;
+    type_into(page, "password", tessera_app::DEMO_PASSWORD).await;
+    submit(page).await;
+    wait_for(page, Locator::Id("code")).await;
+    page.find(Locator::Css(".another-way summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        page,
+        Locator::XPath("//button[starts-with(normalize-space(), 'Voice call to')]"),
+    )
+    .await;
+    browser.screenshot("signin-another-way").await.unwrap();
+    let phone = server.phone_of(erika).await.unwrap();
+    let code = server.latest_code(&phone).await.unwrap();
+    type_into(page, "code", &code).await;
+    submit(page).await;
+    wait_for(page, Locator::XPath("//h1[text()='My Account']")).await;
+
+    // Change password, with the messages of a rule broken.
+    page.goto(&server.url("/account/password")).await.unwrap();
+    wait_for(page, Locator::XPath("//h1[text()='Change password']")).await;
+    browser.screenshot("account-password").await.unwrap();
+    type_into(page, "current_password", tessera_app::DEMO_PASSWORD).await;
+    type_into(page, "new_password", "short").await;
+    type_into(page, "confirm", "short").await;
+    page.find(Locator::Css(
+        "form[action='/account/password'] button[type=submit]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_for(page, Locator::Css(".error-summary")).await;
+    browser.screenshot("account-password-errors").await.unwrap();
     browser.close().await.unwrap();
 }
