@@ -4,6 +4,7 @@ use tessera_auth::passkeys::Passkeys;
 use tessera_auth::quality::{LEAKED_MESSAGE, LeakedPasswords, guessability_problem};
 use tessera_auth::{PasswordHasher, SecretBox};
 use tessera_domain::ValidationErrors;
+use tessera_domain::access::{Action, Grant, Principal, allowed};
 use tessera_domain::audit::Actor;
 use tessera_domain::factor::MethodAssurance;
 use tessera_domain::message::RetryPolicy;
@@ -12,7 +13,7 @@ use tessera_domain::role::Role;
 use tessera_domain::session::Assurance;
 use tessera_domain::throttle::ThrottlePolicy;
 use tessera_domain::{LevelId, UserId};
-use tessera_store::{Roles, Store, Tx};
+use tessera_store::{Levels, Roles, Store, Tx};
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
@@ -217,6 +218,33 @@ impl App {
                 .collect(),
             None => Vec::new(),
         })
+    }
+
+    /// The roles of whoever is acting, each with its level's path, for [`allowed`].
+    pub(crate) async fn grants_of_actor(&self, tx: &mut Tx, actor: Actor) -> AppResult<Vec<Grant>> {
+        Ok(match actor.user_id() {
+            Some(user) => tx.grants_of(user).await?,
+            None => Vec::new(),
+        })
+    }
+
+    /// The path of a level, for access decisions.
+    pub(crate) async fn level_path(&self, tx: &mut Tx, level: LevelId) -> AppResult<String> {
+        Ok(tx.level(level).await?.ok_or(AppError::NotFound)?.path)
+    }
+
+    /// Refuses (403) unless the domain allows the action.
+    pub(crate) fn authorize(
+        &self,
+        actor: Actor,
+        grants: &[Grant],
+        action: Action<'_>,
+    ) -> AppResult<()> {
+        if allowed(&Principal::new(actor, grants), action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     /// Whether the database answers: the readiness of this node.

@@ -5,7 +5,7 @@
 //! same answer, so sign-in never tells which addresses have accounts.
 
 use serde_json::json;
-use tessera_domain::access::may_unlock_sign_in;
+use tessera_domain::access::{Action, Principal, allowed};
 use tessera_domain::audit::{Actor, NewAuditEvent, Outcome};
 use tessera_domain::role::Role;
 use tessera_domain::session::{Assurance, SessionPolicy, session_is_live, session_needs_touch};
@@ -308,16 +308,23 @@ impl App {
             .map(|(_, key)| key)
             .map_err(tessera_domain::ValidationErrors::from)?;
         let mut tx = self.store().begin().await?;
-        let roles = self.roles_of_actor(&mut tx, ctx.actor).await?;
-        if !may_unlock_sign_in(ctx.actor, &roles) {
-            return Err(AppError::Forbidden);
+        let grants = self.grants_of_actor(&mut tx, ctx.actor).await?;
+        let user = tx.user_by_email_key(&key).await?;
+        // The person's user administrators may lift it; an address without an account is
+        // only the operators' business.
+        match &user {
+            Some(user) => {
+                let path = self.level_path(&mut tx, user.level_id).await?;
+                self.authorize(ctx.actor, &grants, Action::SecureAccount { level: &path })?;
+            }
+            None if Principal::new(ctx.actor, &grants).is_operator() => {}
+            None => return Err(AppError::Forbidden),
         }
         let failures = tx.failures(&key).await?;
         let was_locked = failures
             .locked_until
             .is_some_and(|until| until > self.now());
         tx.clear_failures(&key).await?;
-        let user = tx.user_by_email_key(&key).await?;
         let mut event = NewAuditEvent::new(self.now(), ctx.actor, "signin.unlock", "session")
             .request(ctx.request_id.as_deref())
             .details(&json!({"was_locked": was_locked, "failures": failures.count}));
@@ -488,14 +495,20 @@ impl App {
             .map_err(tessera_domain::ValidationErrors::from)?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let roles = self.roles_of_actor(&mut tx, ctx.actor).await?;
-        if !tessera_domain::access::may_end_sessions_of_others(ctx.actor, &roles) {
-            return Err(AppError::Forbidden);
-        }
+        let grants = self.grants_of_actor(&mut tx, ctx.actor).await?;
         let user = tx
             .user_by_email_key(&key)
             .await?
             .ok_or(AppError::NotFound)?;
+        let path = self.level_path(&mut tx, user.level_id).await?;
+        // Someone who may not even see the person learns nothing of the account.
+        if !allowed(
+            &Principal::new(ctx.actor, &grants),
+            Action::ViewUsers { level: &path },
+        ) {
+            return Err(AppError::NotFound);
+        }
+        self.authorize(ctx.actor, &grants, Action::SecureAccount { level: &path })?;
         let mut ended = 0;
         for session in tx.open_sessions_of(user.id).await? {
             if tx.end_session(session.id, now).await? {

@@ -60,7 +60,7 @@ impl Level {
 
     /// Whether `other` is this level or lies below it.
     pub fn contains(&self, other: &Level) -> bool {
-        other.path.starts_with(&self.path)
+        path_contains(&self.path, &other.path)
     }
 
     /// The half-open range of paths `[low, high)` that covers this level and its subtree,
@@ -73,6 +73,12 @@ impl Level {
     pub fn depth(&self) -> usize {
         self.path.matches('/').count().saturating_sub(2)
     }
+}
+
+/// Whether the level at `path` is the level at `top` or lies below it. Paths end in '/', so a
+/// sibling whose name merely starts the same (`/r/ex/` beside `/r/e/`) is not inside.
+pub fn path_contains(top: &str, path: &str) -> bool {
+    path.starts_with(top)
 }
 
 /// The half-open path range of a subtree: every path that starts with `path`.

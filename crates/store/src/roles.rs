@@ -1,5 +1,6 @@
 //! Administrative role grants.
 
+use tessera_domain::access::Grant;
 use tessera_domain::role::Role;
 use tessera_domain::{LevelId, UserId};
 use time::OffsetDateTime;
@@ -24,6 +25,8 @@ pub trait Roles {
     async fn grant_role(&mut self, grant: &RoleGrant) -> StoreResult<()>;
     async fn roles_of(&mut self, user: UserId) -> StoreResult<Vec<RoleGrant>>;
     async fn count_role(&mut self, role: Role) -> StoreResult<i64>;
+    /// The roles a user holds, each with the path of its level, for access decisions.
+    async fn grants_of(&mut self, user: UserId) -> StoreResult<Vec<Grant>>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -68,6 +71,20 @@ impl Roles for Tx {
                     granted_by: row.granted_by.map(UserId),
                     granted_at: row.granted_at.0,
                 })
+            })
+            .collect()
+    }
+
+    async fn grants_of(&mut self, user: UserId) -> StoreResult<Vec<Grant>> {
+        let rows: Vec<(String, String)> = with_conn!(self, conn => sqlx::query_as(
+            "SELECT g.role, l.path FROM role_grants g JOIN levels l ON l.id = g.level_id
+             WHERE g.user_id = $1 ORDER BY g.role, l.path")
+            .bind(user.0).fetch_all(conn).await)?;
+        rows.into_iter()
+            .map(|(role, level_path)| {
+                let role = Role::parse(&role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown role '{role}'")))?;
+                Ok(Grant { role, level_path })
             })
             .collect()
     }
