@@ -3,9 +3,11 @@
 use serde_json::json;
 use tessera_domain::audit::NewAuditEvent;
 use tessera_domain::level::Level;
+use tessera_domain::role::Role;
 use tessera_domain::user::NewUser;
+use tessera_store::roles::RoleGrant;
 use tessera_store::second_factors::PhoneNumber;
-use tessera_store::{AuditLog, Levels, SecondFactors, Settings, Tx, Users};
+use tessera_store::{AuditLog, Levels, Roles, SecondFactors, Settings, Tx, Users};
 
 use crate::app::{App, SUPPORTED_LANGUAGES};
 use crate::context::Ctx;
@@ -93,6 +95,24 @@ const DEMO_PEOPLE: &[DemoPerson] = &[
         phone: "+35385550100004",
     },
     DemoPerson {
+        role: "user_admin",
+        first: "Ulla",
+        last: "Berger",
+        email: "ulla.berger@bank-e.example",
+        language: "de",
+        level: Some("Bank E"),
+        phone: "+4915550100006",
+    },
+    DemoPerson {
+        role: "user_admin",
+        first: "Finn",
+        last: "Murphy",
+        email: "finn.murphy@bank-f.example",
+        language: "en",
+        level: Some("Bank F"),
+        phone: "+35385550100007",
+    },
+    DemoPerson {
         role: "user",
         first: "Ζωή",
         last: "Παπαδοπούλου",
@@ -167,8 +187,27 @@ impl App {
                 None => self.insert_operator(&mut tx, fields, phc, &ctx).await?,
                 Some(name) => {
                     let level = find_level(&levels, name)?;
-                    self.insert_user_with_password(&mut tx, level, fields, phc, &ctx)
-                        .await?
+                    let user = self
+                        .insert_user_with_password(&mut tx, level, fields, phc, &ctx)
+                        .await?;
+                    if person.role == "user_admin" {
+                        tx.grant_role(&RoleGrant {
+                            user_id: user.id,
+                            role: Role::UserAdmin,
+                            level_id: level.id,
+                            granted_by: None,
+                            granted_at: now,
+                        })
+                        .await?;
+                        tx.append_audit(
+                            NewAuditEvent::new(now, ctx.actor, "role.grant", "user")
+                                .target(user.id)
+                                .level(level.id)
+                                .details(&json!({"role": Role::UserAdmin.as_str()})),
+                        )
+                        .await?;
+                    }
+                    user
                 }
             };
             tx.add_phone(

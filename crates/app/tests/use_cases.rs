@@ -256,14 +256,15 @@ async fn demo_data_loads_once_and_only_into_an_empty_database(db: &TestDatabase)
     app.bootstrap().await.unwrap();
     let report = app.load_demo().await.unwrap();
     assert!(report.loaded_now);
-    assert_eq!(report.accounts.len(), 5);
+    assert_eq!(report.accounts.len(), 7);
     let again = app.load_demo().await.unwrap();
     assert!(!again.loaded_now);
     assert_eq!(again.accounts, report.accounts);
 
     let mut tx = db.store.read().await.unwrap();
     assert_eq!(tx.count_levels().await.unwrap(), 6);
-    assert_eq!(tx.count_users().await.unwrap(), 5);
+    assert_eq!(tx.count_users().await.unwrap(), 7);
+    assert_eq!(tx.count_role(Role::UserAdmin).await.unwrap(), 2);
     assert_eq!(tx.count_role(Role::Operator).await.unwrap(), 1);
     let zoe = tx
         .user_by_email_key("zoe.papadopoulou@bank-f.example")
@@ -308,18 +309,19 @@ async fn the_audit_chain_covers_every_change(db: &TestDatabase) {
     let ChainReport::Intact { events } = app.verify_audit_chain().await.unwrap() else {
         panic!("the chain is broken");
     };
-    // Root level, signing key, 5 levels, 5 users, 1 operator grant, the demo load.
-    assert_eq!(events, 14);
+    // Root level, signing key, 5 levels, 7 users, 1 operator and 2 user administrator
+    // grants, the demo load.
+    assert_eq!(events, 18);
     let mut tx = db.store.begin().await.unwrap();
     match tx.conn() {
         tessera_store::Conn::Sqlite(c) => {
-            sqlx::query("DELETE FROM audit_events WHERE seq = 14")
+            sqlx::query("DELETE FROM audit_events WHERE seq = 18")
                 .execute(c)
                 .await
                 .unwrap();
         }
         tessera_store::Conn::Postgres(c) => {
-            sqlx::query("DELETE FROM audit_events WHERE seq = 14")
+            sqlx::query("DELETE FROM audit_events WHERE seq = 18")
                 .execute(c)
                 .await
                 .unwrap();

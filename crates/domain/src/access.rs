@@ -93,7 +93,9 @@ pub fn allowed(who: &Principal<'_>, action: Action<'_>) -> bool {
         Action::ManageUsers { level } | Action::SecureAccount { level } => {
             operator || who.holds_over(Role::UserAdmin, level)
         }
-        Action::ViewUsers { level } | Action::ViewLevels { level } | Action::ReadAudit { level } => {
+        Action::ViewUsers { level }
+        | Action::ViewLevels { level }
+        | Action::ReadAudit { level } => {
             operator
                 || who.holds_over(Role::UserAdmin, level)
                 || who.holds_over(Role::AccessAdmin, level)
@@ -224,7 +226,13 @@ mod tests {
     fn tree() -> impl Strategy<Value = Vec<usize>> {
         (1usize..24).prop_flat_map(|n| {
             (0..n)
-                .map(|i| if i == 0 { Just(0).boxed() } else { (0..i).boxed() })
+                .map(|i| {
+                    if i == 0 {
+                        Just(0).boxed()
+                    } else {
+                        (0..i).boxed()
+                    }
+                })
                 .collect::<Vec<_>>()
         })
     }

@@ -12,6 +12,13 @@ pub mod demo {
     pub use tessera_app::DEMO_PASSWORD as PASSWORD;
     pub const OPERATOR: &str = "operator@tessera.example";
     pub const ERIKA: &str = "erika.mustermann@bank-e.example";
+    /// At Bank E Payments, below Bank E.
+    pub const PIERRE: &str = "pierre.dupont@bank-e.example";
+    pub const FIONA: &str = "fiona.walsh@bank-f.example";
+    /// User administrator of Bank E.
+    pub const ULLA: &str = "ulla.berger@bank-e.example";
+    /// User administrator of Bank F.
+    pub const FINN: &str = "finn.murphy@bank-f.example";
 }
 
 pub mod client;

@@ -19,6 +19,7 @@ tessera_testkit::on_both_backends!(
     changing_the_password_needs_the_current_one_and_ends_other_sessions,
     a_lost_password_is_reset_through_a_single_use_link,
     an_operator_ends_every_session_of_a_person,
+    a_user_administrator_secures_accounts_of_their_subtree_only,
 );
 
 async fn my_sessions_are_listed_and_each_can_be_ended(backend: Backend) {
@@ -317,4 +318,78 @@ async fn an_operator_ends_every_session_of_a_person(backend: Backend) {
             Some("/signin")
         );
     }
+}
+
+/// Issue 4, points 5 and 6: the person's user administrator lifts a sign-in lock and ends
+/// every session; outside their subtree they cannot (and learn nothing).
+async fn a_user_administrator_secures_accounts_of_their_subtree_only(backend: Backend) {
+    use tessera_testkit::demo::{FIONA, PIERRE, ULLA};
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let ulla = {
+        let mut tx = server.app.store().read().await.unwrap();
+        use tessera_store::Users;
+        tx.user_by_email_key(ULLA).await.unwrap().unwrap()
+    };
+    let as_ulla = tessera_app::Ctx {
+        actor: tessera_domain::audit::Actor::User(ulla.id),
+        request_id: None,
+    };
+    // Pierre (Bank E Payments, below Ulla's Bank E) is locked out, and signed in elsewhere.
+    let laptop = server.client();
+    server
+        .sign_in(&laptop, PIERRE, DEMO_PASSWORD)
+        .await
+        .unwrap();
+    {
+        use tessera_store::SignInFailures;
+        let now = time::OffsetDateTime::now_utc();
+        let mut tx = server.app.store().begin().await.unwrap();
+        tx.put_failures(
+            PIERRE,
+            &tessera_domain::throttle::Failures {
+                count: 10,
+                last_at: Some(now),
+                locked_until: Some(now + time::Duration::minutes(15)),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let refused = server
+        .client()
+        .sign_in(PIERRE, DEMO_PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    // Ulla lifts the lock and ends his sessions.
+    assert!(server.app.unlock_sign_in(&as_ulla, PIERRE).await.unwrap());
+    let ended = server.app.end_sessions_of(&as_ulla, PIERRE).await.unwrap();
+    assert_eq!(ended, 1);
+    assert_eq!(
+        laptop.page("/account").await.unwrap().header("location"),
+        Some("/signin")
+    );
+    let again = server.client();
+    let done = server.sign_in(&again, PIERRE, DEMO_PASSWORD).await.unwrap();
+    assert_eq!(done.header("location"), Some("/account"));
+    // Fiona (Bank F) is outside Ulla's subtree.
+    assert!(matches!(
+        server.app.unlock_sign_in(&as_ulla, FIONA).await,
+        Err(tessera_app::AppError::Forbidden)
+    ));
+    assert!(matches!(
+        server.app.end_sessions_of(&as_ulla, FIONA).await,
+        Err(tessera_app::AppError::NotFound)
+    ));
+    // An address without an account is only for operators.
+    assert!(matches!(
+        server
+            .app
+            .unlock_sign_in(&as_ulla, "nobody@bank-e.example")
+            .await,
+        Err(tessera_app::AppError::Forbidden)
+    ));
 }
