@@ -83,7 +83,7 @@ const DEMO_PEOPLE: &[DemoPerson] = &[
         email: "pierre.dupont@bank-e.example",
         language: "fr",
         level: Some("Bank E Payments"),
-        phone: "+3361550100003",
+        phone: "+33615501003",
     },
     DemoPerson {
         role: "user",
@@ -92,7 +92,7 @@ const DEMO_PEOPLE: &[DemoPerson] = &[
         email: "fiona.walsh@bank-f.example",
         language: "en",
         level: Some("Bank F"),
-        phone: "+35385550100004",
+        phone: "+353855501004",
     },
     DemoPerson {
         role: "user_admin",
@@ -110,7 +110,7 @@ const DEMO_PEOPLE: &[DemoPerson] = &[
         email: "finn.murphy@bank-f.example",
         language: "en",
         level: Some("Bank F"),
-        phone: "+35385550100007",
+        phone: "+353855501007",
     },
     DemoPerson {
         role: "user",
@@ -261,4 +261,21 @@ fn find_level<'a>(levels: &'a [Level], name: &str) -> AppResult<&'a Level> {
         .iter()
         .find(|l| l.name == name)
         .ok_or_else(|| AppError::Internal(format!("demo level {name} is missing")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_phone_numbers_are_valid_e164() {
+        for person in DEMO_PEOPLE {
+            assert_eq!(
+                tessera_domain::phone::phone_number("phone", person.phone).as_deref(),
+                Ok(person.phone),
+                "{}",
+                person.email
+            );
+        }
+    }
 }

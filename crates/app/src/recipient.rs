@@ -2,9 +2,10 @@
 
 use tessera_domain::ValidationErrors;
 use tessera_domain::message::Channel;
+use tessera_domain::phone::phone_number;
 use tessera_domain::user::email_address;
 
-/// An e-mail address for e-mail, an E.164 number (`+` and 8 to 15 digits) for SMS and voice.
+/// An e-mail address for e-mail, a valid phone number (kept as E.164) for SMS and voice.
 pub fn check(channel: Channel, recipient: &str) -> Result<String, ValidationErrors> {
     match channel {
         Channel::Email => email_address(recipient)
@@ -14,17 +15,7 @@ pub fn check(channel: Channel, recipient: &str) -> Result<String, ValidationErro
                 ValidationErrors::from(e)
             }),
         Channel::Sms | Channel::Voice => {
-            let number: String = recipient.chars().filter(|c| !c.is_whitespace()).collect();
-            let digits = number.strip_prefix('+').unwrap_or("");
-            if (8..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
-                Ok(number)
-            } else {
-                Err(ValidationErrors::single(
-                    "recipient",
-                    "invalid",
-                    "Enter the phone number in international format, starting with + and the country code (e.g. +49 151 2345 6789).",
-                ))
-            }
+            phone_number("recipient", recipient).map_err(ValidationErrors::from)
         }
     }
 }

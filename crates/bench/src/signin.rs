@@ -18,8 +18,8 @@ type BenchError = Box<dyn std::error::Error + Send + Sync>;
 const ACCOUNTS: &[(&str, &str)] = &[
     ("operator@tessera.example", "+4915550100001"),
     ("erika.mustermann@bank-e.example", "+4915550100002"),
-    ("pierre.dupont@bank-e.example", "+3361550100003"),
-    ("fiona.walsh@bank-f.example", "+35385550100004"),
+    ("pierre.dupont@bank-e.example", "+33615501003"),
+    ("fiona.walsh@bank-f.example", "+353855501004"),
     ("zoe.papadopoulou@bank-f.example", "+306955010005"),
 ];
 const PASSWORD: &str = "Tessera-Demo-2026";

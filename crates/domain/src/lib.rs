@@ -12,6 +12,7 @@ pub mod level;
 pub mod message;
 pub mod otp;
 pub mod password;
+pub mod phone;
 pub mod role;
 pub mod session;
 pub mod setup;
