@@ -7,7 +7,7 @@ use tessera_domain::level::Level;
 use tessera_domain::role::Role;
 use tessera_protocols::jwk::PublicJwk;
 use tessera_store::keys::StoredSigningKey;
-use tessera_store::{AuditLog, Levels, Roles, SigningKeys, Ts};
+use tessera_store::{AuditLog, Levels, Roles, SigningKeys, Ts, Users};
 
 use crate::app::App;
 use crate::context::Ctx;
@@ -49,6 +49,12 @@ impl App {
                 true
             }
         };
+
+        // Accounts from before name search keys existed get theirs (a no-op afterwards).
+        let filled = tx.backfill_name_keys().await?;
+        if filled > 0 {
+            tracing::info!(accounts = filled, "filled in name search keys");
+        }
 
         let live = tx.live_signing_keys(now).await?;
         let signing_kid = match live.first() {

@@ -46,6 +46,9 @@ pub enum AppError {
     /// A security key's answer was refused.
     #[error("the security key was not accepted: {0}")]
     KeyRefused(String),
+    /// The change cannot be made in the record's present state (the message says why).
+    #[error("{0}")]
+    Conflict(String),
     /// Signing in is needed first.
     #[error("sign in first")]
     NotSignedIn,

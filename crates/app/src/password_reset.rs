@@ -118,6 +118,7 @@ impl App {
             return Err(AppError::ResetLinkInvalid);
         }
         tx.clear_failures(&user.email_key).await?;
+        self.activate_invited(&mut tx, &user).await?;
         let ctx = Ctx {
             actor: Actor::User(user.id),
             request_id: ctx.request_id.clone(),

@@ -149,6 +149,12 @@ impl NewUser {
     }
 }
 
+/// The form of a name (or a typed prefix of one) that searches compare: NFC, lower case, so
+/// "müller", "MÜLLER" and "Mu\u{308}ller" find the same people.
+pub fn search_key(text: &str) -> String {
+    text.trim().nfc().collect::<String>().to_lowercase()
+}
+
 /// A first or last name: any script, trimmed, Unicode NFC, not empty.
 pub fn person_name(field: &'static str, raw: &str) -> Result<String, FieldError> {
     let label = if field == "first_name" {

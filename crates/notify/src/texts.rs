@@ -145,6 +145,7 @@ mod tests {
             "sign-in-code",
             "password-changed",
             "phone-confirmation",
+            "invitation",
         ] {
             for language in LANGUAGES {
                 for channel in Channel::ALL {

@@ -23,6 +23,8 @@ pub struct SweepBefore {
 /// How many rows of each kind went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Swept {
+    /// Sessions ended because their account expired.
+    pub expired_sessions: u64,
     pub sessions: u64,
     pub challenges: u64,
     pub resets: u64,
@@ -33,7 +35,8 @@ pub struct Swept {
 
 impl Swept {
     pub fn total(&self) -> u64 {
-        self.sessions
+        self.expired_sessions
+            + self.sessions
             + self.challenges
             + self.resets
             + self.setup_tokens
@@ -101,7 +104,17 @@ impl Housekeeping for Tx {
             sqlx::query("DELETE FROM outbox WHERE state <> 'queued' AND finished_at < $1")
                 .bind(Ts(before.messages))
         )?;
+        // Accounts past their expiration date: their sessions end (sign-in refuses them too).
+        let expired_sessions = exec!(
+            self,
+            sqlx::query(
+                "UPDATE sessions SET ended_at = $1 WHERE ended_at IS NULL AND user_id IN
+                 (SELECT id FROM users WHERE expires_at IS NOT NULL AND expires_at <= $1)"
+            )
+            .bind(Ts(now))
+        )?;
         Ok(Swept {
+            expired_sessions,
             sessions,
             challenges,
             resets,

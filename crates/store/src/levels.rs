@@ -4,7 +4,7 @@ use tessera_domain::LevelId;
 use tessera_domain::level::Level;
 use uuid::Uuid;
 
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::ts::Ts;
 use crate::tx::Tx;
 
@@ -19,6 +19,15 @@ pub trait Levels {
     /// This level and all below it, in path order (parents before children).
     async fn subtree(&mut self, level: &Level) -> StoreResult<Vec<Level>>;
     async fn count_levels(&mut self) -> StoreResult<i64>;
+    /// Writes a level's name and parent (at `level.version - 1`), and moves every path of its
+    /// subtree from `old_path` to `level.path`; [`StoreError::Stale`] when it changed meanwhile.
+    async fn update_level(&mut self, level: &Level, old_path: &str) -> StoreResult<()>;
+    /// Deletes a level; `false` when it is gone or at another version.
+    async fn delete_level(&mut self, id: LevelId, version: i64) -> StoreResult<bool>;
+    /// How many levels sit directly below a level.
+    async fn count_children(&mut self, id: LevelId) -> StoreResult<i64>;
+    /// How many role grants are held at a level.
+    async fn count_grants_at(&mut self, id: LevelId) -> StoreResult<i64>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -107,6 +116,69 @@ impl Levels for Tx {
     async fn count_levels(&mut self) -> StoreResult<i64> {
         let count: i64 = with_conn!(self, conn =>
             sqlx::query_scalar("SELECT COUNT(*) FROM levels").fetch_one(conn).await)?;
+        Ok(count)
+    }
+
+    async fn update_level(&mut self, level: &Level, old_path: &str) -> StoreResult<()> {
+        let changed = exec!(
+            self,
+            sqlx::query(
+                "UPDATE levels SET name = $2, parent_id = $3, updated_at = $4, version = $5
+                 WHERE id = $1 AND version = $6"
+            )
+            .bind(level.id.0)
+            .bind(&level.name)
+            .bind(level.parent_id.map(|p| p.0))
+            .bind(Ts(level.updated_at))
+            .bind(level.version)
+            .bind(level.version - 1)
+        )?;
+        if changed != 1 {
+            return Err(StoreError::Stale);
+        }
+        if level.path != old_path {
+            // Every path below starts with the old path: swap that prefix for the new one.
+            let (low, high) = tessera_domain::level::subtree_range(old_path);
+            // An int4 for PostgreSQL's substr(text, integer).
+            let keep_from = i32::try_from(old_path.len())
+                .unwrap_or(i32::MAX)
+                .saturating_add(1);
+            exec!(
+                self,
+                sqlx::query(
+                    "UPDATE levels SET path = $1 || substr(path, $2)
+                     WHERE path >= $3 AND path < $4"
+                )
+                .bind(&level.path)
+                .bind(keep_from)
+                .bind(&low)
+                .bind(&high)
+            )?;
+        }
+        Ok(())
+    }
+
+    async fn delete_level(&mut self, id: LevelId, version: i64) -> StoreResult<bool> {
+        let changed = exec!(
+            self,
+            sqlx::query("DELETE FROM levels WHERE id = $1 AND version = $2")
+                .bind(id.0)
+                .bind(version)
+        )?;
+        Ok(changed == 1)
+    }
+
+    async fn count_children(&mut self, id: LevelId) -> StoreResult<i64> {
+        let count: i64 = with_conn!(self, conn =>
+            sqlx::query_scalar("SELECT COUNT(*) FROM levels WHERE parent_id = $1")
+                .bind(id.0).fetch_one(conn).await)?;
+        Ok(count)
+    }
+
+    async fn count_grants_at(&mut self, id: LevelId) -> StoreResult<i64> {
+        let count: i64 = with_conn!(self, conn =>
+            sqlx::query_scalar("SELECT COUNT(*) FROM role_grants WHERE level_id = $1")
+                .bind(id.0).fetch_one(conn).await)?;
         Ok(count)
     }
 }

@@ -29,6 +29,7 @@ pub mod sessions;
 pub mod settings;
 pub mod setup_tokens;
 pub mod throttle;
+pub mod user_search;
 pub mod users;
 
 pub use connect::{Backend, Store, redact_url};
@@ -50,6 +51,7 @@ pub use sessions::Sessions;
 pub use settings::Settings;
 pub use setup_tokens::SetupTokens;
 pub use throttle::SignInFailures;
+pub use user_search::UserSearches;
 pub use users::Users;
 
 #[cfg(feature = "testing")]

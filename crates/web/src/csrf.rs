@@ -135,3 +135,36 @@ where
         }
     }
 }
+
+/// A call without a body (DELETE) that must still carry the CSRF token in its header.
+pub struct CsrfHeader;
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CsrfHeader {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::http::StatusCode;
+        use axum::response::IntoResponse;
+
+        let jar = CookieJar::from_headers(&parts.headers);
+        let submitted = parts
+            .headers
+            .get(HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if verify(&jar, submitted) {
+            Ok(Self)
+        } else {
+            Err(crate::problem::Problem::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "Missing or wrong CSRF token",
+            )
+            .detail("Send the value of the tessera_csrf cookie in the X-CSRF-Token header.")
+            .into_response())
+        }
+    }
+}

@@ -141,6 +141,7 @@ impl From<AppError> for PageError {
                 "Security key not accepted",
                 "The security key's answer was not accepted. Try again, or try another way.",
             ),
+            AppError::Conflict(why) => Self::new(StatusCode::CONFLICT, "Not possible", why),
             AppError::NotSignedIn => Self::new(
                 StatusCode::UNAUTHORIZED,
                 "Not signed in",

@@ -2,6 +2,7 @@
 //! request, call one use case of the app layer, and render its answer.
 
 mod api;
+mod api_directory;
 mod auth;
 mod cookies;
 mod csrf;
@@ -110,6 +111,26 @@ pub fn router(state: AppState) -> Router {
         .route("/account/sessions", get(pages::sessions::show))
         .route("/account/sessions/{id}/end", post(pages::sessions::end))
         .route("/admin/outbox", get(pages::outbox::show))
+        .route(
+            "/api/v1/levels",
+            get(api_directory::levels).post(api_directory::create_level),
+        )
+        .route(
+            "/api/v1/levels/{id}",
+            get(api_directory::level)
+                .patch(api_directory::update_level)
+                .delete(api_directory::delete_level),
+        )
+        .route(
+            "/api/v1/users",
+            get(api_directory::users).post(api_directory::create_user),
+        )
+        .route(
+            "/api/v1/users/{id}",
+            get(api_directory::user)
+                .put(api_directory::replace_user)
+                .delete(api_directory::delete_user),
+        )
         .route("/api/v1/outbox", get(api::outbox))
         .route("/api/v1/outbox/test-messages", post(api::send_test_message))
         .route("/api/v1/outbox/{id}/attempts", get(api::outbox_attempts))

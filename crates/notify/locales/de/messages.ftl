@@ -41,3 +41,13 @@ password-reset-body =
     { $link }
 
     Der Link funktioniert nur einmal. Wenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht: Ihr Passwort bleibt unverändert.
+
+invitation-subject = Ihr Tessera-Konto
+invitation-body =
+    Hallo { $name },
+
+    für Sie wurde ein Tessera-Konto mit der E-Mail-Adresse { $email } angelegt. Um Ihr Passwort festzulegen, öffnen Sie innerhalb von 7 Tagen diesen Link:
+
+    { $link }
+
+    Der Link funktioniert einmal.

@@ -43,3 +43,13 @@ password-reset-body =
     { $link }
 
     The link works once. If you did not ask for this, ignore this message: your password stays as it is.
+
+invitation-subject = Your Tessera account
+invitation-body =
+    Hello { $name },
+
+    an account was created for you in Tessera, with the e-mail address { $email }. To choose your password, open this link within 7 days:
+
+    { $link }
+
+    The link works once.

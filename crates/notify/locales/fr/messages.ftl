@@ -41,3 +41,13 @@ password-reset-body =
     { $link }
 
     Le lien ne fonctionne qu'une fois. Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.
+
+invitation-subject = Votre compte Tessera
+invitation-body =
+    Bonjour { $name },
+
+    un compte Tessera a été créé pour vous avec l'adresse { $email }. Pour choisir votre mot de passe, ouvrez ce lien dans les 7 jours :
+
+    { $link }
+
+    Le lien ne fonctionne qu'une fois.

@@ -1,0 +1,204 @@
+//! The Users page's search: filters by level (with or without the levels below), names,
+//! e-mail and phone prefixes, limited to the subtrees the asker may see, sorted by a column
+//! and paged by keyset (the last row's sort value and id), never by counting or skipping.
+
+use tessera_domain::user::{User, search_key};
+use uuid::Uuid;
+
+use crate::error::StoreResult;
+use crate::tx::Tx;
+
+/// The column a search is sorted by (ascending; ties broken by id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserSort {
+    LastName,
+    FirstName,
+    Email,
+}
+
+impl UserSort {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "last_name" => Some(UserSort::LastName),
+            "first_name" => Some(UserSort::FirstName),
+            "email" => Some(UserSort::Email),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserSort::LastName => "last_name",
+            UserSort::FirstName => "first_name",
+            UserSort::Email => "email",
+        }
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            UserSort::LastName => "u.last_name_key",
+            UserSort::FirstName => "u.first_name_key",
+            UserSort::Email => "u.email_key",
+        }
+    }
+
+    /// The value of the sort column for a user, as a cursor carries it.
+    pub fn key_of(self, user: &User) -> String {
+        match self {
+            UserSort::LastName => search_key(&user.last_name),
+            UserSort::FirstName => search_key(&user.first_name),
+            UserSort::Email => user.email_key.clone(),
+        }
+    }
+}
+
+/// What to look for. Prefixes are compared in the form searches use (see
+/// [`search_key`]); empty ones are ignored.
+#[derive(Debug, Clone)]
+pub struct UserSearch {
+    /// The subtree (path range) to look in, or with `exact_level`, only that level.
+    pub level_path: String,
+    pub exact_level: Option<Uuid>,
+    /// The subtrees the asker may see (path prefixes); `None` for everything (operators).
+    pub visible: Option<Vec<String>>,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    /// A prefix of the E.164 number (`+4915`).
+    pub phone: String,
+    pub sort: UserSort,
+    /// Rows after this (sort value, id).
+    pub after: Option<(String, Uuid)>,
+    pub limit: i64,
+}
+
+/// One row of the result: the account and its level's name.
+#[derive(Debug, Clone)]
+pub struct UserHit {
+    pub user: User,
+    pub level_name: String,
+}
+
+/// The end of a prefix range: every string starting with `prefix` sorts below it (byte order).
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+enum Bind {
+    Text(String),
+    Id(Uuid),
+    Int(i64),
+}
+
+/// The port for searching accounts.
+pub trait UserSearches {
+    async fn search_users(&mut self, search: &UserSearch) -> StoreResult<Vec<UserHit>>;
+}
+
+#[derive(sqlx::FromRow)]
+struct HitRow {
+    #[sqlx(flatten)]
+    user: crate::users::UserRow,
+    level_name: String,
+}
+
+impl UserSearches for Tx {
+    async fn search_users(&mut self, search: &UserSearch) -> StoreResult<Vec<UserHit>> {
+        let mut binds: Vec<Bind> = Vec::new();
+        let mut bind = |value: Bind| {
+            binds.push(value);
+            format!("${}", binds.len())
+        };
+        let mut conditions: Vec<String> = Vec::new();
+        match search.exact_level {
+            Some(level) => conditions.push(format!("u.level_id = {}", bind(Bind::Id(level)))),
+            None => {
+                let (low, high) = tessera_domain::level::subtree_range(&search.level_path);
+                let low = bind(Bind::Text(low));
+                let high = bind(Bind::Text(high));
+                conditions.push(format!("l.path >= {low} AND l.path < {high}"));
+            }
+        }
+        if let Some(visible) = &search.visible {
+            let mut any = Vec::new();
+            for path in visible {
+                let (low, high) = tessera_domain::level::subtree_range(path);
+                let low = bind(Bind::Text(low));
+                let high = bind(Bind::Text(high));
+                any.push(format!("(l.path >= {low} AND l.path < {high})"));
+            }
+            if any.is_empty() {
+                return Ok(Vec::new());
+            }
+            conditions.push(format!("({})", any.join(" OR ")));
+        }
+        for (column, typed) in [
+            ("u.first_name_key", search_key(&search.first_name)),
+            ("u.last_name_key", search_key(&search.last_name)),
+            ("u.email_key", search.email.trim().to_lowercase()),
+        ] {
+            if !typed.is_empty() {
+                let low = bind(Bind::Text(prefix_end(&typed)));
+                let start = bind(Bind::Text(typed));
+                conditions.push(format!("{column} >= {start} AND {column} < {low}"));
+            }
+        }
+        let phone: String = search
+            .phone
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect();
+        if !phone.is_empty() {
+            let phone = if phone.starts_with('+') {
+                phone
+            } else {
+                format!("+{phone}")
+            };
+            let end = bind(Bind::Text(prefix_end(&phone)));
+            let start = bind(Bind::Text(phone));
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM phone_numbers p WHERE p.user_id = u.id \
+                 AND p.number >= {start} AND p.number < {end})"
+            ));
+        }
+        let column = search.sort.column();
+        if let Some((key, id)) = &search.after {
+            let key = bind(Bind::Text(key.clone()));
+            let id = bind(Bind::Id(*id));
+            conditions.push(format!(
+                "({column} > {key} OR ({column} = {key} AND u.id > {id}))"
+            ));
+        }
+        let limit = bind(Bind::Int(search.limit.clamp(1, 500)));
+        // Every value above is a bound parameter; only fixed column names are spliced in.
+        let sql = format!(
+            "SELECT u.id, u.level_id, u.first_name, u.last_name, u.email, u.email_key,
+                    u.company_id, u.expires_at, u.language, u.status, u.created_by,
+                    u.created_at, u.updated_at, u.version, l.name AS level_name
+             FROM users u JOIN levels l ON l.id = u.level_id
+             WHERE {}
+             ORDER BY {column}, u.id
+             LIMIT {limit}",
+            conditions.join(" AND ")
+        );
+        let rows: Vec<HitRow> = with_conn!(self, conn => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for value in &binds {
+                query = match value {
+                    Bind::Text(text) => query.bind(text.clone()),
+                    Bind::Id(id) => query.bind(*id),
+                    Bind::Int(n) => query.bind(*n),
+                };
+            }
+            query.fetch_all(conn).await
+        })?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(UserHit {
+                    user: User::try_from(row.user)?,
+                    level_name: row.level_name,
+                })
+            })
+            .collect()
+    }
+}
