@@ -76,6 +76,14 @@ pub struct UserPage {
     pub next: Option<(String, Uuid)>,
 }
 
+/// What an administrator may do with the directory, in general.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DirectoryRights {
+    pub view_users: bool,
+    pub manage_users: bool,
+    pub manage_levels: bool,
+}
+
 /// What to search for, as typed on the Users page or in the API.
 #[derive(Debug, Clone, Default)]
 pub struct UserQuery {
@@ -560,6 +568,21 @@ impl App {
             None
         };
         Ok(UserPage { hits, next })
+    }
+
+    /// What the actor may do with the directory at all, for showing links and buttons (each
+    /// use case still decides on the record itself).
+    pub async fn directory_rights(&self, ctx: &Ctx) -> AppResult<DirectoryRights> {
+        let mut tx = self.store().reads().await?;
+        let grants = self.grants_of_actor(&mut tx, ctx.actor).await?;
+        let principal = Principal::new(ctx.actor, &grants);
+        let levels = |role: Role| grants.iter().any(|g| g.role == role);
+        let operator = principal.is_operator();
+        Ok(DirectoryRights {
+            view_users: operator || levels(Role::UserAdmin) || levels(Role::AccessAdmin),
+            manage_users: operator || levels(Role::UserAdmin),
+            manage_levels: operator,
+        })
     }
 
     /// An account's status now (an account past its expiration date is expired).

@@ -30,7 +30,9 @@ pub use app::{App, AppConfig, SUPPORTED_LANGUAGES};
 pub use bootstrap::BootReport;
 pub use context::Ctx;
 pub use demo::{DEMO_PASSWORD, DemoAccount, DemoReport};
-pub use directory::{INVITATION_LIFETIME, UserInput, UserPage, UserQuery, UserRecord};
+pub use directory::{
+    DirectoryRights, INVITATION_LIFETIME, UserInput, UserPage, UserQuery, UserRecord,
+};
 pub use error::{AppError, AppResult};
 pub use factors::{AppEnrolment, KeyRegistration, MyFactors, NamedFactor, PhoneItem};
 pub use levels::LevelChange;

@@ -122,6 +122,12 @@ pub fn may_view_outbox(actor: Actor, roles: &[Role]) -> bool {
         || (matches!(actor, Actor::User(_)) && roles.contains(&Role::Operator))
 }
 
+/// Whether someone holding these roles has a Users page at all (operators and user and
+/// access administrators); what it shows is decided record by record by [`allowed`].
+pub fn may_open_directory(actor: Actor, roles: &[Role]) -> bool {
+    matches!(actor, Actor::System) || (matches!(actor, Actor::User(_)) && !roles.is_empty())
+}
+
 /// Sending a test message to check a delivery adapter: the same people.
 pub fn may_send_test_message(actor: Actor, roles: &[Role]) -> bool {
     may_view_outbox(actor, roles)

@@ -413,3 +413,121 @@ async fn password_pages_and_another_way_in_a_real_browser() {
     browser.screenshot("account-password-errors").await.unwrap();
     browser.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_administrator_creates_searches_edits_and_deletes_a_user_in_a_real_browser() {
+    let Some(browser) = Browser::start().await.unwrap() else {
+        return;
+    };
+    let page = &browser.client;
+    let server = TestServer::start(Backend::Sqlite).await.unwrap().unwrap();
+    server.app.load_demo().await.unwrap();
+    let ulla = tessera_testkit::demo::ULLA;
+
+    page.goto(&server.url("/signin")).await.unwrap();
+    type_into(page, "email", ulla).await;
+    submit(page).await;
+    wait_for(page, Locator::Id("password")).await;
+    type_into(page, "password", tessera_app::DEMO_PASSWORD).await;
+    submit(page).await;
+    wait_for(page, Locator::Id("code")).await;
+    let phone = server.phone_of(ulla).await.unwrap();
+    let code = server.latest_code(&phone).await.unwrap();
+    type_into(page, "code", &code).await;
+    submit(page).await;
+    wait_for(page, Locator::XPath("//h1[text()='My Account']")).await;
+    page.find(Locator::LinkText("Users"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let table = wait_for(page, Locator::Css("table")).await;
+    let listed = table.text().await.unwrap();
+    assert!(
+        listed.contains("Mustermann") && listed.contains("Dupont"),
+        "{listed}"
+    );
+    assert!(!listed.contains("Walsh"), "Bank F is not Ulla's: {listed}");
+    browser.screenshot("admin-users").await.unwrap();
+
+    // Create: an empty form first, with a message at each field.
+    page.find(Locator::LinkText("Create a new user"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(page, Locator::Id("first_name")).await;
+    click_button(page, "Save").await;
+    let errors = wait_for(page, Locator::Css(".error-summary")).await;
+    assert!(errors.text().await.unwrap().contains("Enter a first name."));
+    browser.screenshot("admin-user-errors").await.unwrap();
+    page.find(Locator::XPath(
+        "//select[@id='level_id']/option[contains(., 'Bank E Payments')]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    type_into(page, "first_name", "Jonas").await;
+    type_into(page, "last_name", "Keller").await;
+    type_into(page, "email", "jonas.keller@bank-e.example").await;
+    type_into(page, "phone", "0151 2345 6789").await;
+    click_button(page, "Save").await;
+    let phone_error = wait_for(page, Locator::Css("#phone-error")).await;
+    assert!(
+        phone_error
+            .text()
+            .await
+            .unwrap()
+            .contains("international format")
+    );
+    type_into(page, "phone", "+49 151 2345 6789").await;
+    click_button(page, "Save").await;
+    wait_for(page, Locator::XPath("//h1[text()='Jonas Keller']")).await;
+    assert!(page.source().await.unwrap().contains("+4915123456789"));
+    browser.screenshot("admin-user-created").await.unwrap();
+
+    // Search by last-name prefix, in Bank E with its sub-levels.
+    page.goto(&server.url("/admin/users")).await.unwrap();
+    wait_for(page, Locator::Id("last_name")).await;
+    type_into(page, "last_name", "kel").await;
+    click_button(page, "Search").await;
+    wait_for(page, Locator::XPath("//td[text()='Keller']")).await;
+    let rows = page.find_all(Locator::Css("tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    browser.screenshot("admin-users-search").await.unwrap();
+
+    // Edit.
+    page.find(Locator::Css("td.actions a[href$='/edit']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(page, Locator::XPath("//h1[text()='Edit user']")).await;
+    type_into(page, "first_name", "Jonah").await;
+    click_button(page, "Save").await;
+    wait_for(
+        page,
+        Locator::XPath("//p[text()='Your changes were saved.']"),
+    )
+    .await;
+    assert!(page.source().await.unwrap().contains("Jonah Keller"));
+
+    // Delete, after a confirmation.
+    page.find(Locator::LinkText("Delete"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(page, Locator::XPath("//h1[text()='Delete Jonah Keller?']")).await;
+    browser.screenshot("admin-user-delete").await.unwrap();
+    click_button(page, "Delete").await;
+    wait_for(page, Locator::XPath("//p[text()='The user was deleted.']")).await;
+    assert!(!page.source().await.unwrap().contains("Keller"));
+    browser.close().await.unwrap();
+}

@@ -8,7 +8,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tessera_app::{AppError, LevelChange, UserInput, UserQuery, UserRecord};
@@ -377,19 +376,6 @@ pub struct UserSearchQuery {
     limit: Option<i64>,
 }
 
-/// A cursor is the last row's sort value and id, opaque to clients.
-fn encode_cursor(key: &str, id: Uuid) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json!([key, id]).to_string())
-}
-
-fn decode_cursor(text: &str) -> Option<(String, Uuid)> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()?;
-    let (key, id): (String, Uuid) = serde_json::from_slice(&bytes).ok()?;
-    Some((key, id))
-}
-
 /// GET /api/v1/users: the Users page's search.
 pub async fn users(
     State(state): State<AppState>,
@@ -402,7 +388,7 @@ pub async fn users(
     };
     let after = match query.after.as_str() {
         "" => None,
-        text => match decode_cursor(text) {
+        text => match crate::cursor::decode(text) {
             Some(cursor) => Some(cursor),
             None => {
                 return Problem::new(
@@ -444,7 +430,7 @@ pub async fn users(
                     })
                 })
                 .collect();
-            let next = page.next.map(|(key, id)| encode_cursor(&key, id));
+            let next = page.next.map(|(key, id)| crate::cursor::encode(&key, id));
             Json(json!({"users": users, "next": next})).into_response()
         }
         Err(error) => problem(error),

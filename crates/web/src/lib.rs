@@ -6,6 +6,7 @@ mod api_directory;
 mod auth;
 mod cookies;
 mod csrf;
+mod cursor;
 mod error;
 mod metrics;
 mod middleware;
@@ -111,6 +112,20 @@ pub fn router(state: AppState) -> Router {
         .route("/account/sessions", get(pages::sessions::show))
         .route("/account/sessions/{id}/end", post(pages::sessions::end))
         .route("/admin/outbox", get(pages::outbox::show))
+        .route(
+            "/admin/users",
+            get(pages::admin_users::list).post(pages::admin_users::create),
+        )
+        .route("/admin/users/new", get(pages::admin_users::new))
+        .route(
+            "/admin/users/{id}",
+            get(pages::admin_users::show).post(pages::admin_users::update),
+        )
+        .route("/admin/users/{id}/edit", get(pages::admin_users::edit))
+        .route(
+            "/admin/users/{id}/delete",
+            get(pages::admin_users::confirm_delete).post(pages::admin_users::delete),
+        )
         .route(
             "/api/v1/levels",
             get(api_directory::levels).post(api_directory::create_level),

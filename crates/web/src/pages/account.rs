@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
-use tessera_domain::access::may_view_outbox;
+use tessera_domain::access::{may_open_directory, may_view_outbox};
 use tessera_domain::audit::Actor;
 
 use crate::auth::SignedIn;
@@ -24,6 +24,7 @@ struct AccountPage {
     methods: String,
     assurance: &'static str,
     operator: bool,
+    directory: bool,
     password_changed: bool,
 }
 
@@ -44,6 +45,7 @@ pub async fn show(
     let page = AccountPage {
         csrf,
         operator: may_view_outbox(Actor::User(session.user.id), &session.roles),
+        directory: may_open_directory(Actor::User(session.user.id), &session.roles),
         password_changed: query.password == "changed",
         first_name: session.user.first_name,
         last_name: session.user.last_name,
