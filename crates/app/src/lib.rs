@@ -13,6 +13,7 @@ mod error;
 mod factors;
 mod housekeeping;
 mod levels;
+mod nominations;
 mod operators;
 mod outbox;
 mod passkey_signin;
@@ -36,6 +37,7 @@ pub use directory::{
 pub use error::{AppError, AppResult};
 pub use factors::{AppEnrolment, KeyRegistration, MyFactors, NamedFactor, PhoneItem};
 pub use levels::LevelChange;
+pub use nominations::NominationView;
 pub use operators::NewOperator;
 pub use outbox::{DeliveryFailure, OutboxItem, OutboxView, Outgoing};
 pub use passkey_signin::{PasskeyChallenge, StepUp};

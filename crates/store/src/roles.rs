@@ -25,6 +25,8 @@ pub trait Roles {
     async fn grant_role(&mut self, grant: &RoleGrant) -> StoreResult<()>;
     async fn roles_of(&mut self, user: UserId) -> StoreResult<Vec<RoleGrant>>;
     async fn count_role(&mut self, role: Role) -> StoreResult<i64>;
+    /// Takes a role away; `false` when the user did not hold it there.
+    async fn revoke_role(&mut self, user: UserId, role: Role, level: LevelId) -> StoreResult<bool>;
     /// The roles a user holds, each with the path of its level, for access decisions.
     async fn grants_of(&mut self, user: UserId) -> StoreResult<Vec<Grant>>;
 }
@@ -73,6 +75,19 @@ impl Roles for Tx {
                 })
             })
             .collect()
+    }
+
+    async fn revoke_role(&mut self, user: UserId, role: Role, level: LevelId) -> StoreResult<bool> {
+        let changed = exec!(
+            self,
+            sqlx::query(
+                "DELETE FROM role_grants WHERE user_id = $1 AND role = $2 AND level_id = $3"
+            )
+            .bind(user.0)
+            .bind(role.as_str())
+            .bind(level.0)
+        )?;
+        Ok(changed == 1)
     }
 
     async fn grants_of(&mut self, user: UserId) -> StoreResult<Vec<Grant>> {

@@ -8,7 +8,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tessera_app::DEMO_PASSWORD;
-use tessera_testkit::demo::{FINN, FIONA, OPERATOR, ULLA};
+use tessera_testkit::demo::{ERIKA, FINN, FIONA, OPERATOR, ULLA};
 use tessera_testkit::{Backend, Client, TestServer};
 
 async fn demo(backend: Backend) -> Option<TestServer> {
@@ -20,6 +20,7 @@ tessera_testkit::on_both_backends!(
     edits_need_the_current_version_and_bad_input_names_its_field,
     operators_build_the_level_tree,
     an_invited_person_chooses_a_password_and_becomes_active,
+    nominations_give_rights_only_once_an_operator_confirms,
 );
 
 async fn signed_in(server: &TestServer, email: &str) -> Client {
@@ -459,5 +460,153 @@ async fn an_invited_person_chooses_a_password_and_becomes_active(backend: Backen
     assert_eq!(
         mara.submit_code(&code).await.unwrap().header("location"),
         Some("/account")
+    );
+}
+
+/// The id of a visible user with this address.
+async fn user_id(client: &Client, email: &str) -> String {
+    let (status, body) = get(
+        client,
+        &format!("/api/v1/users?include_sub_levels=true&email={email}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["users"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{email} not found: {body}"))
+        .to_owned()
+}
+
+async fn nominations_give_rights_only_once_an_operator_confirms(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let ulla = signed_in(&server, ULLA).await;
+    let erika = signed_in(&server, ERIKA).await;
+    let operator = signed_in(&server, OPERATOR).await;
+    let bank_e = level_id(&ulla, "Bank E").await;
+    let erika_id = user_id(&ulla, ERIKA).await;
+    let ulla_id = user_id(&ulla, ULLA).await;
+    let nominate =
+        |who: &str, role: &str| json!({"user_id": who, "role": role, "level_id": bank_e});
+
+    let (status, _, nomination) = call(
+        &ulla,
+        Method::POST,
+        "/api/v1/nominations",
+        Some(nominate(&erika_id, "access_admin")),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{nomination}");
+    let id = nomination["id"].as_str().unwrap().to_owned();
+    // The same again, herself, someone of Bank F, or an operator: refused.
+    let (status, _, _) = call(
+        &ulla,
+        Method::POST,
+        "/api/v1/nominations",
+        Some(nominate(&erika_id, "access_admin")),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _, _) = call(
+        &ulla,
+        Method::POST,
+        "/api/v1/nominations",
+        Some(nominate(&ulla_id, "access_admin")),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = call(
+        &ulla,
+        Method::POST,
+        "/api/v1/nominations",
+        Some(nominate(&erika_id, "operator")),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fiona_id = user_id(&operator, FIONA).await;
+    let (status, _, _) = call(
+        &ulla,
+        Method::POST,
+        "/api/v1/nominations",
+        Some(nominate(&fiona_id, "access_admin")),
+        &[],
+    )
+    .await;
+    assert!(
+        status == StatusCode::NOT_FOUND || status == StatusCode::UNPROCESSABLE_ENTITY,
+        "{status}"
+    );
+
+    // Until confirmed, Erika has no rights; Ulla cannot confirm.
+    let (status, _) = get(&erika, "/api/v1/users?include_sub_levels=true").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let confirm = format!("/api/v1/nominations/{id}/confirm");
+    let (status, _, _) = call(&ulla, Method::POST, &confirm, None, &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The operator sees it pending and confirms.
+    let (_, pending) = get(&operator, "/api/v1/nominations").await;
+    assert!(pending.to_string().contains(&id), "{pending}");
+    let (status, _, decided) = call(&operator, Method::POST, &confirm, None, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    let (status, _, _) = call(&operator, Method::POST, &confirm, None, &[]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "decided once");
+    // Erika now sees Bank E's users, but as an access administrator changes none.
+    let (status, seen) = get(&erika, "/api/v1/users?include_sub_levels=true").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(seen.to_string().contains("pierre.dupont@bank-e.example"));
+    assert!(!seen.to_string().contains("bank-f.example"));
+    let (status, _, _) = call(
+        &erika,
+        Method::POST,
+        "/api/v1/users",
+        Some(new_user(&bank_e, "new.one@bank-e.example")),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The operator revokes; the rights are gone.
+    let (status, _, _) = call(
+        &operator,
+        Method::DELETE,
+        &format!("/api/v1/roles/{erika_id}/access_admin/{bank_e}"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = get(&erika, "/api/v1/users?include_sub_levels=true").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Nobody decides their own roles, and the last operator stays.
+    let operator_id = user_id(&operator, OPERATOR).await;
+    let root = level_id(&operator, "Root").await;
+    let (status, _, _) = call(
+        &operator,
+        Method::DELETE,
+        &format!("/api/v1/roles/{operator_id}/operator/{root}"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let revoked = server
+        .app
+        .revoke(
+            &tessera_app::Ctx::system(),
+            tessera_domain::UserId(operator_id.parse().unwrap()),
+            tessera_domain::role::Role::Operator,
+            tessera_domain::LevelId(root.parse().unwrap()),
+        )
+        .await;
+    assert!(
+        matches!(revoked, Err(tessera_app::AppError::Conflict(_))),
+        "{revoked:?}"
     );
 }

@@ -3,6 +3,7 @@
 
 mod api;
 mod api_directory;
+mod api_roles;
 mod auth;
 mod cookies;
 mod csrf;
@@ -145,6 +146,17 @@ pub fn router(state: AppState) -> Router {
             get(api_directory::user)
                 .put(api_directory::replace_user)
                 .delete(api_directory::delete_user),
+        )
+        .route(
+            "/api/v1/nominations",
+            get(api_roles::pending).post(api_roles::nominate),
+        )
+        .route("/api/v1/nominations/{id}/confirm", post(api_roles::confirm))
+        .route("/api/v1/nominations/{id}/reject", post(api_roles::reject))
+        .route("/api/v1/roles", post(api_roles::appoint))
+        .route(
+            "/api/v1/roles/{user_id}/{role}/{level_id}",
+            axum::routing::delete(api_roles::revoke),
         )
         .route("/api/v1/outbox", get(api::outbox))
         .route("/api/v1/outbox/test-messages", post(api::send_test_message))

@@ -1,0 +1,15 @@
+-- Nominations of user and access administrators: a user administrator (or an operator)
+-- nominates, an operator confirms or rejects. Until confirmed, the nominee has no rights.
+CREATE TABLE nominations (
+    id            BLOB PRIMARY KEY NOT NULL,
+    user_id       BLOB NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    role          TEXT NOT NULL,
+    level_id      BLOB NOT NULL REFERENCES levels (id) ON DELETE CASCADE,
+    nominated_by  BLOB REFERENCES users (id) ON DELETE SET NULL,
+    nominated_at  INTEGER NOT NULL,
+    -- pending, confirmed or rejected
+    state         TEXT NOT NULL,
+    decided_by    BLOB REFERENCES users (id) ON DELETE SET NULL,
+    decided_at    INTEGER
+);
+CREATE INDEX nominations_state ON nominations (state, nominated_at);
