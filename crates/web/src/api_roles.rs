@@ -17,7 +17,7 @@ use crate::csrf::{CsrfHeader, CsrfJson};
 use crate::problem::Problem;
 use crate::state::AppState;
 
-fn role_of(text: &str) -> Result<Role, Response> {
+fn role_of(text: &str) -> Result<Role, Problem> {
     Role::parse(text).ok_or_else(|| {
         let mut problem = Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -29,7 +29,7 @@ fn role_of(text: &str) -> Result<Role, Response> {
             code: "invalid",
             message: "Choose user_admin, access_admin or operator.".into(),
         }];
-        problem.into_response()
+        problem
     })
 }
 
@@ -49,7 +49,7 @@ pub async fn nominate(
 ) -> Response {
     let role = match role_of(&body.role) {
         Ok(role) => role,
-        Err(response) => return response,
+        Err(problem) => return problem.into_response(),
     };
     match state
         .app
@@ -129,7 +129,7 @@ pub async fn appoint(
 ) -> Response {
     let role = match role_of(&body.role) {
         Ok(role) => role,
-        Err(response) => return response,
+        Err(problem) => return problem.into_response(),
     };
     match state
         .app
@@ -150,7 +150,7 @@ pub async fn revoke(
 ) -> Response {
     let role = match role_of(&role) {
         Ok(role) => role,
-        Err(response) => return response,
+        Err(problem) => return problem.into_response(),
     };
     match state
         .app
