@@ -28,6 +28,7 @@ mod signin;
 pub mod audit;
 
 pub use app::{App, AppConfig, SUPPORTED_LANGUAGES};
+pub use audit::{AuditPage, AuditQuery};
 pub use bootstrap::BootReport;
 pub use context::Ctx;
 pub use demo::{DEMO_PASSWORD, DemoAccount, DemoReport};

@@ -24,7 +24,7 @@ pub trait AuditLog {
 }
 
 #[derive(sqlx::FromRow)]
-struct EventRow {
+pub(crate) struct EventRow {
     seq: i64,
     at: Ts,
     actor_kind: String,

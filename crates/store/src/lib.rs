@@ -16,6 +16,7 @@ mod ts;
 mod tx;
 
 pub mod audit;
+pub mod audit_search;
 pub mod authenticators;
 pub mod credentials;
 pub mod housekeeping;
@@ -39,6 +40,7 @@ pub use ts::Ts;
 pub use tx::{Conn, Tx};
 
 pub use audit::AuditLog;
+pub use audit_search::AuditSearches;
 pub use authenticators::Authenticators;
 pub use credentials::Credentials;
 pub use housekeeping::Housekeeping;

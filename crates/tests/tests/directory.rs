@@ -21,6 +21,7 @@ tessera_testkit::on_both_backends!(
     operators_build_the_level_tree,
     an_invited_person_chooses_a_password_and_becomes_active,
     nominations_give_rights_only_once_an_operator_confirms,
+    each_reader_sees_the_audit_trail_of_their_subtree,
 );
 
 async fn signed_in(server: &TestServer, email: &str) -> Client {
@@ -609,4 +610,105 @@ async fn nominations_give_rights_only_once_an_operator_confirms(backend: Backend
         matches!(revoked, Err(tessera_app::AppError::Conflict(_))),
         "{revoked:?}"
     );
+}
+
+async fn each_reader_sees_the_audit_trail_of_their_subtree(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let ulla = signed_in(&server, ULLA).await;
+    let finn = signed_in(&server, FINN).await;
+    let erika = signed_in(&server, ERIKA).await;
+    let operator = signed_in(&server, OPERATOR).await;
+    let bank_e = level_id(&ulla, "Bank E").await;
+    let bank_f = level_id(&finn, "Bank F").await;
+    let (status, _, jonas) = call(
+        &ulla,
+        Method::POST,
+        "/api/v1/users",
+        Some(new_user(&bank_e, "jonas@bank-e.example")),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _, _) = call(
+        &finn,
+        Method::POST,
+        "/api/v1/users",
+        Some(new_user(&bank_f, "jonas@bank-f.example")),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let actions = |body: &Value| -> Vec<(String, String)> {
+        body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["action"].as_str().unwrap().to_owned(),
+                    e["details"].to_string(),
+                )
+            })
+            .collect()
+    };
+    // Ulla: the creations in Bank E (the demo's and hers), none in Bank F.
+    let (status, seen) = get(&ulla, "/api/v1/audit?action=user.create").await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    let text = seen.to_string();
+    assert!(text.contains("jonas@bank-e.example") && text.contains("erika.mustermann"));
+    assert!(!text.contains("bank-f.example"), "{seen}");
+    // Finn: the other way round.
+    let (_, seen) = get(&finn, "/api/v1/audit?action=user.create").await;
+    let text = seen.to_string();
+    assert!(
+        text.contains("jonas@bank-f.example") && !text.contains("bank-e.example"),
+        "{seen}"
+    );
+    // The operator sees both, and can filter by actor and by target.
+    let (_, seen) = get(&operator, "/api/v1/audit?action=user.create").await;
+    let text = seen.to_string();
+    assert!(text.contains("jonas@bank-e.example") && text.contains("jonas@bank-f.example"));
+    let (_, by_ulla) = get(
+        &operator,
+        &format!("/api/v1/audit?actor={ULLA}&action=user."),
+    )
+    .await;
+    assert_eq!(actions(&by_ulla).len(), 1, "{by_ulla}");
+    let target = jonas["id"].as_str().unwrap();
+    let (_, about) = get(&operator, &format!("/api/v1/audit?target={target}")).await;
+    assert!(
+        actions(&about).iter().all(|(a, _)| a.starts_with("user.")),
+        "{about}"
+    );
+    // Erika, no administrator, sees only what she did herself (her sign-ins).
+    let (_, own) = get(&erika, "/api/v1/audit").await;
+    assert_eq!(own["own_only"], true);
+    assert!(!actions(&own).is_empty());
+    assert!(
+        actions(&own)
+            .iter()
+            .all(|(a, _)| a.starts_with("signin") || a.starts_with("session")),
+        "{own}"
+    );
+    // A time window that ended before everything: nothing; a bad date: the field named.
+    let (_, none) = get(&operator, "/api/v1/audit?to=2001-01-01").await;
+    assert!(actions(&none).is_empty());
+    let (status, bad) = get(&operator, "/api/v1/audit?from=yesterday").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["errors"][0]["field"], "from");
+    // Paging: one at a time, following next_before.
+    let (_, first) = get(&operator, "/api/v1/audit?limit=1").await;
+    let before = first["next_before"].as_i64().unwrap();
+    let (_, second) = get(&operator, &format!("/api/v1/audit?limit=1&before={before}")).await;
+    assert!(
+        second["events"][0]["seq"].as_i64().unwrap() < first["events"][0]["seq"].as_i64().unwrap()
+    );
+    // The page shows the same.
+    let page = ulla.page("/admin/audit?action=user.create").await.unwrap();
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("user.create"));
+    assert!(!page.body.contains("jonas@bank-f.example"));
 }

@@ -2,6 +2,7 @@
 //! request, call one use case of the app layer, and render its answer.
 
 mod api;
+mod api_audit;
 mod api_directory;
 mod api_roles;
 mod auth;
@@ -158,6 +159,8 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/roles/{user_id}/{role}/{level_id}",
             axum::routing::delete(api_roles::revoke),
         )
+        .route("/api/v1/audit", get(api_audit::audit))
+        .route("/admin/audit", get(pages::admin_audit::show))
         .route("/api/v1/outbox", get(api::outbox))
         .route("/api/v1/outbox/test-messages", post(api::send_test_message))
         .route("/api/v1/outbox/{id}/attempts", get(api::outbox_attempts))

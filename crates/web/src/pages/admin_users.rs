@@ -120,7 +120,7 @@ fn url_pairs(pairs: &[(&str, &str)]) -> String {
 }
 
 /// Percent-encodes a query value (everything but unreserved characters).
-fn percent(value: &str) -> String {
+pub(crate) fn percent(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {

@@ -1,6 +1,7 @@
 //! Server-rendered pages. They work without JavaScript.
 
 pub mod account;
+pub mod admin_audit;
 pub mod admin_users;
 pub mod assets;
 pub mod home;
