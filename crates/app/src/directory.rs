@@ -44,11 +44,11 @@ pub struct UserInput {
 }
 
 /// The checked fields.
-struct Checked {
+pub(crate) struct Checked {
     first_name: String,
     last_name: String,
     email: String,
-    email_key: String,
+    pub(crate) email_key: String,
     phone: Option<String>,
     company_id: Option<String>,
     expires_at: Option<OffsetDateTime>,
@@ -142,7 +142,11 @@ fn company_id(raw: &str) -> Result<Option<String>, FieldError> {
     Ok(Some(text.to_owned()))
 }
 
-fn check(input: &UserInput, now: OffsetDateTime) -> Result<Checked, ValidationErrors> {
+/// Checks the fields of the create and edit forms (and of an imported row).
+pub(crate) fn check_input(
+    input: &UserInput,
+    now: OffsetDateTime,
+) -> Result<Checked, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     let first = errors.check(person_name("first_name", &input.first_name));
     let last = errors.check(person_name("last_name", &input.last_name));
@@ -255,7 +259,7 @@ impl App {
     /// with a link (valid 7 days) to choose a password.
     pub async fn create_user(&self, ctx: &Ctx, input: &UserInput) -> AppResult<User> {
         let now = self.now();
-        let checked = check(input, now)?;
+        let checked = check_input(input, now)?;
         let level_id = input.level_id.ok_or(AppError::NotFound)?;
         let mut tx = self.store().begin().await?;
         let (grants, path) = self.decide_on_level(&mut tx, ctx, level_id).await?;
@@ -268,6 +272,22 @@ impl App {
             )
             .into());
         }
+        let user = self.insert_checked(&mut tx, ctx, level_id, checked).await?;
+        tx.commit().await?;
+        self.wake_delivery();
+        Ok(user)
+    }
+
+    /// Writes a new, checked account with its phone, invitation link and e-mail, and audit
+    /// event, in the caller's transaction.
+    pub(crate) async fn insert_checked(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        level_id: LevelId,
+        checked: Checked,
+    ) -> AppResult<User> {
+        let now = self.now();
         let user = User {
             id: self.new_user_id(),
             level_id,
@@ -311,7 +331,7 @@ impl App {
             .arg("name", user.display_name())
             .arg("email", &user.email)
             .secret_arg("link", link);
-        self.enqueue_message(&mut tx, message).await?;
+        self.enqueue_message(tx, message).await?;
         tx.append_audit(
             NewAuditEvent::new(now, ctx.actor, "user.create", "user")
                 .target(user.id)
@@ -320,8 +340,6 @@ impl App {
                 .details(&json!({"after": fields_json(&user, checked.phone.as_deref())})),
         )
         .await?;
-        tx.commit().await?;
-        self.wake_delivery();
         Ok(user)
     }
 
@@ -374,7 +392,7 @@ impl App {
             .expires_at
             .map(|at| at.date().to_string())
             .is_some_and(|date| date == input.expires_on.trim());
-        let checked = match check(
+        let checked = match check_input(
             &UserInput {
                 expires_on: if keep_expiry {
                     String::new()

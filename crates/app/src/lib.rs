@@ -6,6 +6,7 @@
 
 mod app;
 mod bootstrap;
+mod bulk;
 mod context;
 mod demo;
 mod directory;
@@ -30,6 +31,7 @@ pub mod audit;
 pub use app::{App, AppConfig, SUPPORTED_LANGUAGES};
 pub use audit::{AuditPage, AuditQuery};
 pub use bootstrap::BootReport;
+pub use bulk::{CSV_COLUMNS, ImportReport, RowError};
 pub use context::Ctx;
 pub use demo::{DEMO_PASSWORD, DemoAccount, DemoReport};
 pub use directory::{

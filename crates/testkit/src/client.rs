@@ -167,6 +167,38 @@ impl Client {
         Ok((status, headers, json))
     }
 
+    /// POSTs a text body (CSV, say) to the API with the CSRF header; gives the status and
+    /// the JSON answer.
+    pub async fn post_text(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Result<(StatusCode, serde_json::Value), BoxError> {
+        let mut request = self
+            .http
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .header(ACCEPT, "application/json")
+            .body(body.to_owned());
+        if let Some(csrf) = self.cookie("tessera_csrf") {
+            request = request.header("x-csrf-token", csrf);
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        let text = response.text().await?;
+        Ok((
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        ))
+    }
+
+    /// GETs text (a CSV export, say).
+    pub async fn get_text(&self, path: &str) -> Result<(StatusCode, String), BoxError> {
+        let response = self.http.get(self.url(path)).send().await?;
+        Ok((response.status(), response.text().await?))
+    }
+
     /// GETs JSON from the API.
     pub async fn get_json(&self, path: &str) -> Result<(StatusCode, serde_json::Value), BoxError> {
         let response = self

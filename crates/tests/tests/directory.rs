@@ -22,6 +22,7 @@ tessera_testkit::on_both_backends!(
     an_invited_person_chooses_a_password_and_becomes_active,
     nominations_give_rights_only_once_an_operator_confirms,
     each_reader_sees_the_audit_trail_of_their_subtree,
+    csv_imports_check_every_row_and_write_all_or_nothing,
 );
 
 async fn signed_in(server: &TestServer, email: &str) -> Client {
@@ -711,4 +712,109 @@ async fn each_reader_sees_the_audit_trail_of_their_subtree(backend: Backend) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("user.create"));
     assert!(!page.body.contains("jonas@bank-f.example"));
+}
+
+async fn csv_imports_check_every_row_and_write_all_or_nothing(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let ulla = signed_in(&server, ULLA).await;
+    let finn = signed_in(&server, FINN).await;
+    let bank_e = level_id(&ulla, "Bank E").await;
+    let path = format!("/api/v1/levels/{bank_e}/users.csv");
+
+    // The export holds the level's own users (not Pierre, one level below).
+    let (status, csv) = ulla.get_text(&path).await.unwrap();
+    assert_eq!(status, StatusCode::OK);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("first_name,last_name,email,phone,company_id,expires_on,language")
+    );
+    assert!(
+        csv.contains("erika.mustermann@bank-e.example,+4915550100002"),
+        "{csv}"
+    );
+    assert!(!csv.contains("pierre.dupont"), "{csv}");
+
+    // Every invalid row is reported with its line, and nothing is written.
+    let bad = "first_name,last_name,email,phone,company_id,expires_on,language\n\
+               Lena,Roth,lena.roth@bank-e.example,+49 151 2345 6780,,,de\n\
+               Erika,Again,ERIKA.MUSTERMANN@bank-e.example,,,,de\n\
+               Tom,,not-an-address,0151 23,,2001-01-01,xx\n\
+               Lena,Twice,Lena.Roth@bank-e.example,,,,en\n";
+    let (status, report) = ulla.post_text(&path, "text/csv", bad).await.unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{report}");
+    assert_eq!(report["rows"], 4);
+    assert_eq!(report["created"], 0);
+    let at = |line: i64| -> Vec<String> {
+        report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["line"] == line)
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(at(2).is_empty());
+    assert_eq!(at(3), vec!["email"]);
+    for field in ["last_name", "email", "phone", "expires_on", "language"] {
+        assert!(at(4).contains(&field.to_owned()), "{field}: {report}");
+    }
+    assert_eq!(at(5), vec!["email"], "a duplicate within the file");
+    let (_, found) = get(
+        &ulla,
+        "/api/v1/users?include_sub_levels=true&last_name=roth",
+    )
+    .await;
+    assert_eq!(
+        found["users"].as_array().unwrap().len(),
+        0,
+        "nothing written"
+    );
+
+    // A dry run of a good file writes nothing either; then the import creates everyone.
+    let good = "first_name,last_name,email,phone,company_id,expires_on,language\n\
+                Lena,Roth,lena.roth@bank-e.example,+49 151 2345 6780,BE-7,2099-06-30,de\n\
+                \"Ana, María\",Núñez,ana.nunez@bank-e.example,,,,en\n";
+    let (status, dry) = ulla
+        .post_text(&format!("{path}?dry_run=true"), "text/csv", good)
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::OK, "{dry}");
+    assert_eq!(
+        (dry["rows"].as_i64(), dry["created"].as_i64()),
+        (Some(2), Some(0))
+    );
+    let (status, done) = ulla.post_text(&path, "text/csv", good).await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["created"], 2);
+    let (_, csv) = ulla.get_text(&path).await.unwrap();
+    assert!(
+        csv.contains("\"Ana, María\",Núñez,ana.nunez@bank-e.example"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("Lena,Roth,lena.roth@bank-e.example,+4915123456780,BE-7,2099-06-30,de"),
+        "{csv}"
+    );
+    server.deliver().await.unwrap();
+    assert!(
+        server
+            .delivered()
+            .iter()
+            .any(|m| m["recipient"] == "ana.nunez@bank-e.example")
+    );
+
+    // A wrong header is line 1; Finn may neither import into nor export Bank E.
+    let (status, header) = ulla
+        .post_text(&path, "text/csv", "name,mail\nA,b@c.example\n")
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(header["errors"][0]["line"], 1);
+    let (status, _) = finn.post_text(&path, "text/csv", good).await.unwrap();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = finn.get_text(&path).await.unwrap();
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -3,6 +3,7 @@
 
 mod api;
 mod api_audit;
+mod api_bulk;
 mod api_directory;
 mod api_roles;
 mod auth;
@@ -169,5 +170,16 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .fallback(error::not_found);
-    middleware::wrap(routes, state.clone()).with_state(state)
+    // CSV imports may be larger than every other body.
+    let bulk = Router::new().route(
+        "/api/v1/levels/{id}/users.csv",
+        get(api_bulk::export).post(api_bulk::import),
+    );
+    middleware::wrap(routes, state.clone(), middleware::BODY_LIMIT)
+        .merge(middleware::wrap(
+            bulk,
+            state.clone(),
+            middleware::BULK_LIMIT,
+        ))
+        .with_state(state)
 }

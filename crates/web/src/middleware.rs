@@ -17,13 +17,15 @@ use crate::state::AppState;
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Forms and JSON bodies are small; anything larger is refused before it is read.
-const BODY_LIMIT: usize = 64 * 1024;
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// CSV imports of users are larger: about 50,000 rows.
+pub const BULK_LIMIT: usize = 8 * 1024 * 1024;
 
 /// The request id of the request being served, for audit events.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-pub fn wrap(routes: Router<AppState>, state: AppState) -> Router<AppState> {
+pub fn wrap(routes: Router<AppState>, state: AppState, body_limit: usize) -> Router<AppState> {
     let https = state.config.https();
     routes.layer(
         ServiceBuilder::new()
@@ -59,7 +61,7 @@ pub fn wrap(routes: Router<AppState>, state: AppState) -> Router<AppState> {
                 security_headers(https, request, next)
             }))
             .layer(CatchPanicLayer::new())
-            .layer(RequestBodyLimitLayer::new(BODY_LIMIT)),
+            .layer(RequestBodyLimitLayer::new(body_limit)),
     )
 }
 
