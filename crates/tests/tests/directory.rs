@@ -818,3 +818,50 @@ async fn csv_imports_check_every_row_and_write_all_or_nothing(backend: Backend) 
     let (status, _) = finn.get_text(&path).await.unwrap();
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The OpenAPI document is served, is 3.1, and every operation it lists is routed: without
+/// a session each answers 401 with a problem, never 404 or 405.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_lists_every_operation_and_each_is_routed() {
+    let server = TestServer::start(Backend::Sqlite).await.unwrap().unwrap();
+    let client = server.client();
+    let (status, doc) = get(&client, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    for expected in [
+        "/api/v1/levels",
+        "/api/v1/levels/{id}",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/levels/{id}/users.csv",
+        "/api/v1/nominations",
+        "/api/v1/roles",
+        "/api/v1/audit",
+        "/api/v1/outbox",
+    ] {
+        assert!(paths.contains_key(expected), "{expected} documented");
+    }
+    let nil = "00000000-0000-0000-0000-000000000000";
+    let mut operations = 0;
+    for (path, item) in paths {
+        let concrete = path
+            .replace("{id}", nil)
+            .replace("{user_id}", nil)
+            .replace("{level_id}", nil)
+            .replace("{role}", "user_admin");
+        for method in item.as_object().unwrap().keys() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let body = (method == Method::POST || method == Method::PUT || method == Method::PATCH)
+                .then(|| json!({}));
+            let (status, _, answer) = call(&client, method.clone(), &concrete, body, &[]).await;
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{method} {concrete}: {answer}"
+            );
+            operations += 1;
+        }
+    }
+    assert!(operations >= 20, "{operations} operations");
+}

@@ -32,13 +32,17 @@ pub(crate) fn problem(error: AppError) -> Response {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct OutboxQuery {
     state: String,
     limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/outbox", tag = "messages", params(OutboxQuery),
+    responses((status = 200, description = "Counts by state and the latest messages (recipients masked)", body = Object),
+              (status = 403, description = "Operators only", body = Problem)))]
 /// GET /api/v1/outbox: counts by state and the latest messages.
 pub async fn outbox(
     State(state): State<AppState>,
@@ -68,7 +72,7 @@ pub async fn outbox(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestMessage {
     channel: String,
@@ -81,6 +85,10 @@ fn english() -> String {
     "en".into()
 }
 
+#[utoipa::path(post, path = "/api/v1/outbox/test-messages", tag = "messages", request_body = TestMessage,
+    params(("X-CSRF-Token" = String, Header)),
+    responses((status = 202, description = "Queued", body = Object),
+              (status = 422, description = "Invalid channel or recipient", body = Problem)))]
 /// POST /api/v1/outbox/test-messages: queues a test message on a channel.
 pub async fn send_test_message(
     State(state): State<AppState>,
@@ -110,6 +118,10 @@ pub async fn send_test_message(
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/outbox/{id}/attempts", tag = "messages",
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, description = "Every attempt to deliver the message", body = Object),
+              (status = 404, description = "No such message", body = Problem)))]
 /// GET /api/v1/outbox/{id}/attempts: every attempt made to deliver one message.
 pub async fn outbox_attempts(
     State(state): State<AppState>,

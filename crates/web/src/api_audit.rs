@@ -16,7 +16,8 @@ use crate::auth::ApiCaller;
 use crate::problem::Problem;
 use crate::state::AppState;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditParams {
     pub actor: String,
@@ -57,6 +58,9 @@ pub fn event_json(event: &AuditEvent) -> serde_json::Value {
     })
 }
 
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditParams),
+    responses((status = 200, description = "Events, newest first; `next_before` continues", body = Object),
+              (status = 422, description = "A bad date or actor", body = Problem)))]
 pub async fn audit(
     State(state): State<AppState>,
     caller: ApiCaller,

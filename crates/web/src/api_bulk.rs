@@ -18,6 +18,10 @@ use crate::csrf::CsrfHeader;
 use crate::problem::Problem;
 use crate::state::AppState;
 
+#[utoipa::path(get, path = "/api/v1/levels/{id}/users.csv", tag = "users",
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, description = "first_name,last_name,email,phone,company_id,expires_on,language", content_type = "text/csv", body = String),
+              (status = 404, description = "No such level, or not visible", body = Problem)))]
 pub async fn export(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -41,12 +45,18 @@ pub async fn export(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct ImportParams {
     dry_run: bool,
 }
 
+#[utoipa::path(post, path = "/api/v1/levels/{id}/users.csv", tag = "users",
+    request_body(content = String, content_type = "text/csv"),
+    params(("id" = String, Path, format = Uuid), ImportParams, ("X-CSRF-Token" = String, Header)),
+    responses((status = 200, description = "All rows valid (and created, unless a dry run)", body = Object),
+              (status = 422, description = "Every invalid row with its line and field; nothing written", body = Object)))]
 pub async fn import(
     State(state): State<AppState>,
     caller: ApiCaller,

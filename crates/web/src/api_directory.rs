@@ -74,9 +74,11 @@ fn bad_query(rejection: QueryRejection) -> Response {
     .into_response()
 }
 
-#[derive(Debug, Serialize)]
-struct LevelJson {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LevelJson {
+    #[schema(value_type = String, format = Uuid)]
     id: LevelId,
+    #[schema(value_type = Option<String>, format = Uuid)]
     parent_id: Option<LevelId>,
     name: String,
     /// 0 for the root.
@@ -107,6 +109,9 @@ fn level_answer(status: StatusCode, level: &Level) -> Response {
     response
 }
 
+#[utoipa::path(get, path = "/api/v1/levels", tag = "levels",
+    responses((status = 200, description = "The levels the caller may see, parents first", body = LevelList),
+              (status = 401, description = "Not signed in", body = Problem)))]
 /// GET /api/v1/levels: the levels the caller may see, parents first.
 pub async fn levels(State(state): State<AppState>, caller: ApiCaller) -> Response {
     match state.app.visible_levels(&caller.ctx).await {
@@ -118,6 +123,10 @@ pub async fn levels(State(state): State<AppState>, caller: ApiCaller) -> Respons
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/levels/{id}", tag = "levels",
+    params(("id" = String, Path, format = Uuid, description = "Level id")),
+    responses((status = 200, description = "The level; its version in ETag", body = LevelJson),
+              (status = 404, description = "No such level, or not visible", body = Problem)))]
 pub async fn level(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -129,13 +138,19 @@ pub async fn level(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewLevel {
+    #[schema(value_type = String, format = Uuid)]
     parent_id: LevelId,
     name: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/levels", tag = "levels", request_body = NewLevel,
+    params(("X-CSRF-Token" = String, Header, description = "The tessera_csrf cookie's value")),
+    responses((status = 201, description = "Created", body = LevelJson),
+              (status = 403, description = "Only operators build levels", body = Problem),
+              (status = 422, description = "Invalid fields, each named", body = Problem)))]
 pub async fn create_level(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -151,13 +166,21 @@ pub async fn create_level(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LevelPatch {
     name: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
     parent_id: Option<LevelId>,
 }
 
+#[utoipa::path(patch, path = "/api/v1/levels/{id}", tag = "levels", request_body = LevelPatch,
+    params(("id" = String, Path, format = Uuid), ("If-Match" = String, Header, description = "The ETag read"),
+           ("X-CSRF-Token" = String, Header)),
+    responses((status = 200, description = "Renamed and/or moved with everything below", body = LevelJson),
+              (status = 412, description = "Changed by someone else meanwhile", body = Problem),
+              (status = 422, description = "Invalid name or parent (e.g. below itself)", body = Problem),
+              (status = 428, description = "If-Match missing", body = Problem)))]
 pub async fn update_level(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -183,6 +206,11 @@ pub async fn update_level(
     }
 }
 
+#[utoipa::path(delete, path = "/api/v1/levels/{id}", tag = "levels",
+    params(("id" = String, Path, format = Uuid), ("If-Match" = String, Header), ("X-CSRF-Token" = String, Header)),
+    responses((status = 204, description = "Deleted"),
+              (status = 409, description = "Not empty: sub-levels, users or administrators", body = Problem),
+              (status = 412, description = "Changed meanwhile", body = Problem)))]
 pub async fn delete_level(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -204,9 +232,11 @@ pub async fn delete_level(
     }
 }
 
-#[derive(Debug, Serialize)]
-struct UserJson {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UserJson {
+    #[schema(value_type = String, format = Uuid)]
     id: UserId,
+    #[schema(value_type = String, format = Uuid)]
     level_id: LevelId,
     level_name: String,
     first_name: String,
@@ -265,6 +295,10 @@ async fn user_answer(
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users",
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, description = "The account; its version in ETag", body = UserJson),
+              (status = 404, description = "No such account, or not visible", body = Problem)))]
 pub async fn user(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -274,9 +308,10 @@ pub async fn user(
 }
 
 /// The body of POST and PUT /api/v1/users.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserBody {
+    #[schema(value_type = Option<String>, format = Uuid)]
     level_id: Option<LevelId>,
     #[serde(default)]
     first_name: String,
@@ -309,6 +344,11 @@ impl From<UserBody> for UserInput {
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = UserBody,
+    params(("X-CSRF-Token" = String, Header)),
+    responses((status = 201, description = "Created; an invitation e-mail is queued", body = UserJson),
+              (status = 403, description = "Not a user administrator of that level", body = Problem),
+              (status = 422, description = "Invalid fields, each named", body = Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -320,6 +360,12 @@ pub async fn create_user(
     }
 }
 
+#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", request_body = UserBody,
+    params(("id" = String, Path, format = Uuid), ("If-Match" = String, Header), ("X-CSRF-Token" = String, Header)),
+    responses((status = 200, description = "Saved", body = UserJson),
+              (status = 412, description = "Changed by someone else meanwhile", body = Problem),
+              (status = 422, description = "Invalid fields", body = Problem),
+              (status = 428, description = "If-Match missing", body = Problem)))]
 pub async fn replace_user(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -341,6 +387,11 @@ pub async fn replace_user(
     }
 }
 
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users",
+    params(("id" = String, Path, format = Uuid), ("If-Match" = String, Header), ("X-CSRF-Token" = String, Header)),
+    responses((status = 204, description = "Deleted; sessions ended"),
+              (status = 409, description = "One's own account, or the last operator", body = Problem),
+              (status = 412, description = "Changed meanwhile", body = Problem)))]
 pub async fn delete_user(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -362,7 +413,8 @@ pub async fn delete_user(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct UserSearchQuery {
     level_id: Option<Uuid>,
@@ -376,6 +428,9 @@ pub struct UserSearchQuery {
     limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(UserSearchQuery),
+    responses((status = 200, description = "One page; `next` continues (as `after`)", body = UserList),
+              (status = 400, description = "Bad query or cursor", body = Problem)))]
 /// GET /api/v1/users: the Users page's search.
 pub async fn users(
     State(state): State<AppState>,
@@ -435,4 +490,19 @@ pub async fn users(
         }
         Err(error) => problem(error),
     }
+}
+
+/// The answer of GET /api/v1/levels.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LevelList {
+    pub levels: Vec<LevelJson>,
+}
+
+/// The answer of GET /api/v1/users.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UserList {
+    /// id, level_id, level_name, first_name, last_name, email, status, version of each.
+    pub users: Vec<serde_json::Value>,
+    /// Pass as `after` for the next page; null on the last.
+    pub next: Option<String>,
 }

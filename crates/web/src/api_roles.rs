@@ -33,14 +33,22 @@ fn role_of(text: &str) -> Result<Role, Problem> {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleBody {
+    #[schema(value_type = String, format = Uuid)]
     user_id: UserId,
+    /// user_admin, access_admin (or operator, for appointments)
     role: String,
+    #[schema(value_type = String, format = Uuid)]
     level_id: LevelId,
 }
 
+#[utoipa::path(post, path = "/api/v1/nominations", tag = "administrators", request_body = RoleBody,
+    params(("X-CSRF-Token" = String, Header)),
+    responses((status = 201, description = "Pending an operator's decision", body = Object),
+              (status = 403, description = "Not a user administrator there, or oneself", body = Problem),
+              (status = 409, description = "Already held or already pending", body = Problem)))]
 /// POST /api/v1/nominations
 pub async fn nominate(
     State(state): State<AppState>,
@@ -65,6 +73,8 @@ pub async fn nominate(
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/nominations", tag = "administrators",
+    responses((status = 200, description = "Pending nominations the caller may see", body = Object)))]
 /// GET /api/v1/nominations: pending nominations the caller may see.
 pub async fn pending(State(state): State<AppState>, caller: ApiCaller) -> Response {
     match state.app.pending_nominations(&caller.ctx).await {
@@ -101,6 +111,11 @@ async fn decide(state: &AppState, caller: &ApiCaller, id: Uuid, confirm: bool) -
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/nominations/{id}/confirm", tag = "administrators",
+    params(("id" = String, Path, format = Uuid), ("X-CSRF-Token" = String, Header)),
+    responses((status = 200, description = "Confirmed: the role is granted", body = Object),
+              (status = 403, description = "Only operators decide, never on their own roles", body = Problem),
+              (status = 409, description = "Decided already", body = Problem)))]
 /// POST /api/v1/nominations/{id}/confirm
 pub async fn confirm(
     State(state): State<AppState>,
@@ -111,6 +126,10 @@ pub async fn confirm(
     decide(&state, &caller, id, true).await
 }
 
+#[utoipa::path(post, path = "/api/v1/nominations/{id}/reject", tag = "administrators",
+    params(("id" = String, Path, format = Uuid), ("X-CSRF-Token" = String, Header)),
+    responses((status = 200, description = "Rejected", body = Object),
+              (status = 409, description = "Decided already", body = Problem)))]
 /// POST /api/v1/nominations/{id}/reject
 pub async fn reject(
     State(state): State<AppState>,
@@ -121,6 +140,10 @@ pub async fn reject(
     decide(&state, &caller, id, false).await
 }
 
+#[utoipa::path(post, path = "/api/v1/roles", tag = "administrators", request_body = RoleBody,
+    params(("X-CSRF-Token" = String, Header)),
+    responses((status = 201, description = "Granted"),
+              (status = 403, description = "Only operators appoint, never themselves", body = Problem)))]
 /// POST /api/v1/roles: an operator appoints directly.
 pub async fn appoint(
     State(state): State<AppState>,
@@ -141,6 +164,11 @@ pub async fn appoint(
     }
 }
 
+#[utoipa::path(delete, path = "/api/v1/roles/{user_id}/{role}/{level_id}", tag = "administrators",
+    params(("user_id" = String, Path, format = Uuid), ("role" = String, Path), ("level_id" = String, Path, format = Uuid),
+           ("X-CSRF-Token" = String, Header)),
+    responses((status = 204, description = "Revoked"),
+              (status = 409, description = "The last operator stays", body = Problem)))]
 /// DELETE /api/v1/roles/{user_id}/{role}/{level_id}: an operator revokes.
 pub async fn revoke(
     State(state): State<AppState>,

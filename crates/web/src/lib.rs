@@ -13,6 +13,7 @@ mod cursor;
 mod error;
 mod metrics;
 mod middleware;
+mod openapi;
 mod ops;
 mod pages;
 mod problem;
@@ -160,6 +161,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/roles/{user_id}/{role}/{level_id}",
             axum::routing::delete(api_roles::revoke),
         )
+        .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/audit", get(api_audit::audit))
         .route("/admin/audit", get(pages::admin_audit::show))
         .route("/api/v1/outbox", get(api::outbox))

@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tessera_domain::FieldError;
 
-#[derive(Debug, Clone, Serialize)]
+/// RFC 9457 problem details; `errors` names each invalid field (`field`, `code`, `message`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub type_: String,
@@ -16,6 +17,7 @@ pub struct Problem {
     pub detail: Option<String>,
     /// The fields at fault, for input errors.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
     pub errors: Vec<FieldError>,
 }
 
