@@ -74,6 +74,8 @@ pub struct UserPage {
     pub hits: Vec<UserHit>,
     /// Pass back as `after` for the next page; `None` on the last page.
     pub next: Option<(String, Uuid)>,
+    /// The order used (the one asked for, or the searched field's).
+    pub sort: &'static str,
 }
 
 /// What an administrator may do with the directory, in general.
@@ -549,7 +551,13 @@ impl App {
             }
             Some(tops)
         };
+        // Without a chosen order, the order of the field searched, so the index that finds
+        // the rows also sorts them.
         let sort = match query.sort.trim() {
+            "" if !query.email.trim().is_empty() => UserSort::Email,
+            "" if query.last_name.trim().is_empty() && !query.first_name.trim().is_empty() => {
+                UserSort::FirstName
+            }
             "" => UserSort::LastName,
             other => UserSort::parse(other).ok_or_else(|| {
                 ValidationErrors::single(
@@ -564,8 +572,13 @@ impl App {
         } else {
             query.limit.min(200)
         };
+        let whole_tree = level.parent_id.is_none() && query.include_sub_levels;
         let search = UserSearch {
-            level_path: level.path.clone(),
+            level_path: if whole_tree {
+                String::new()
+            } else {
+                level.path.clone()
+            },
             exact_level: (!query.include_sub_levels).then_some(level.id.0),
             visible,
             first_name: query.first_name.clone(),
@@ -585,7 +598,11 @@ impl App {
         } else {
             None
         };
-        Ok(UserPage { hits, next })
+        Ok(UserPage {
+            hits,
+            next,
+            sort: sort.as_str(),
+        })
     }
 
     /// What the actor may do with the directory at all, for showing links and buttons (each

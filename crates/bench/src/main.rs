@@ -9,7 +9,10 @@
 //! - `signin`: full sign-ins (e-mail, password, SMS code) per second, beside the number of
 //!   Argon2id hashes per second the machine computes on its cores (the bound), with the
 //!   latency of each step.
+//! - `directory`: the Users page's searches over a database of many users and levels (SQLite,
+//!   or PostgreSQL with `--postgres URL`), beside an account looked up by its exact address.
 
+mod directory;
 mod report;
 mod signin;
 mod startup;
@@ -36,6 +39,19 @@ enum Scenario {
         /// How many starts to measure.
         #[arg(long, default_value_t = 15)]
         runs: usize,
+    },
+    /// The Users page's searches over many users and levels.
+    Directory {
+        #[arg(long, default_value_t = 1_000_000)]
+        users: usize,
+        #[arg(long, default_value_t = 10_000)]
+        levels: usize,
+        /// Run on PostgreSQL: an administrator's address (a database is created and dropped).
+        #[arg(long)]
+        postgres: Option<String>,
+        /// Searches of each kind.
+        #[arg(long, default_value_t = 200)]
+        queries: usize,
     },
     /// Full sign-ins (e-mail, password, SMS code) per second, beside Argon2id's own bound.
     Signin {
@@ -65,6 +81,13 @@ fn main() -> ExitCode {
     }
     let result = match cli.scenario {
         Scenario::Startup { runs } => startup::run(&tessera, runs.max(1)),
+        Scenario::Directory {
+            users,
+            levels,
+            postgres,
+            queries,
+        } => directory::run(users, levels, postgres, queries.max(1))
+            .map_err(|e| e.to_string().into()),
         Scenario::Signin { clients, seconds } => {
             signin::run(&tessera, clients, seconds.max(1)).map_err(|e| e.to_string().into())
         }

@@ -34,14 +34,14 @@ impl Samples {
     }
 }
 
-/// A table of measures, each with its median, p90, min and max, and its ratio to a peer.
+/// A table of measures, each with its median, p95, p99, min and max, and its ratio to a peer.
 pub fn table(title: &str, rows: &[(&Samples, Option<&Samples>)]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{title}");
     let _ = writeln!(
         out,
         "{:<40} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        "measure", "runs", "median", "p90", "p99", "min", "max", "vs peer"
+        "measure", "runs", "median", "p95", "p99", "min", "max", "vs peer"
     );
     for (samples, peer) in rows {
         let ratio = peer.map_or_else(
@@ -54,7 +54,7 @@ pub fn table(title: &str, rows: &[(&Samples, Option<&Samples>)]) -> String {
             format!("{} ({})", samples.name, samples.unit),
             samples.values.len(),
             format!("{:.1}", samples.median()),
-            format!("{:.1}", samples.quantile(0.9)),
+            format!("{:.1}", samples.quantile(0.95)),
             format!("{:.1}", samples.quantile(0.99)),
             format!("{:.1}", samples.quantile(0.0)),
             format!("{:.1}", samples.quantile(1.0)),

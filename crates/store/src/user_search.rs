@@ -56,7 +56,8 @@ impl UserSort {
 /// [`search_key`]); empty ones are ignored.
 #[derive(Debug, Clone)]
 pub struct UserSearch {
-    /// The subtree (path range) to look in, or with `exact_level`, only that level.
+    /// The subtree (path range) to look in, or with `exact_level`, only that level; empty
+    /// for the whole tree.
     pub level_path: String,
     pub exact_level: Option<Uuid>,
     /// The subtrees the asker may see (path prefixes); `None` for everything (operators).
@@ -109,9 +110,11 @@ impl UserSearches for Tx {
             binds.push(value);
             format!("${}", binds.len())
         };
-        let mut conditions: Vec<String> = Vec::new();
+        let mut conditions: Vec<String> = vec!["1 = 1".into()];
         match search.exact_level {
             Some(level) => conditions.push(format!("u.level_id = {}", bind(Bind::Id(level)))),
+            // The whole tree: no condition (a range over every path only misleads planners).
+            None if search.level_path.is_empty() => {}
             None => {
                 let (low, high) = tessera_domain::level::subtree_range(&search.level_path);
                 let low = bind(Bind::Text(low));
@@ -171,12 +174,15 @@ impl UserSearches for Tx {
         }
         let limit = bind(Bind::Int(search.limit.clamp(1, 500)));
         // Every value above is a bound parameter; only fixed column names are spliced in.
+        // CROSS JOIN keeps SQLite's planner walking users (in the order of the sort's index)
+        // and looking each one's level up, rather than visiting every level first; PostgreSQL
+        // plans it like any join.
         let sql = format!(
             "SELECT u.id, u.level_id, u.first_name, u.last_name, u.email, u.email_key,
                     u.company_id, u.expires_at, u.language, u.status, u.created_by,
                     u.created_at, u.updated_at, u.version, l.name AS level_name
-             FROM users u JOIN levels l ON l.id = u.level_id
-             WHERE {}
+             FROM users u CROSS JOIN levels l
+             WHERE l.id = u.level_id AND {}
              ORDER BY {column}, u.id
              LIMIT {limit}",
             conditions.join(" AND ")

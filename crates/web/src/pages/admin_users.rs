@@ -164,6 +164,7 @@ pub async fn list(
         after,
         limit: 50,
     };
+    let mut sort = form.sort.clone();
     let (rows, next, error) = match state.app.search_users(&me.ctx, &query).await {
         Ok(page) => {
             let rows = page
@@ -178,19 +179,18 @@ pub async fn list(
                     status: state.app.status_of(&hit.user).as_str(),
                 })
                 .collect();
+            sort = page.sort.to_owned();
             let next = page
                 .next
-                .map(|(key, id)| form.href(&form.sort, Some(&crate::cursor::encode(&key, id))));
+                .map(|(key, id)| form.href(&sort, Some(&crate::cursor::encode(&key, id))));
             (rows, next, None)
         }
         Err(AppError::Invalid(errors)) => (Vec::new(), None, Some(errors.to_string())),
         Err(other) => return Err(other.into()),
     };
-    let sort = if form.sort.is_empty() {
-        "last_name".to_owned()
-    } else {
-        form.sort.clone()
-    };
+    if sort.is_empty() {
+        sort = "last_name".to_owned();
+    }
     let column = |label, key: &str| Column {
         label,
         sortable: !key.is_empty(),
