@@ -174,15 +174,24 @@ impl UserSearches for Tx {
         }
         let limit = bind(Bind::Int(search.limit.clamp(1, 500)));
         // Every value above is a bound parameter; only fixed column names are spliced in.
-        // CROSS JOIN keeps SQLite's planner walking users (in the order of the sort's index)
-        // and looking each one's level up, rather than visiting every level first; PostgreSQL
-        // plans it like any join.
+        // Over the whole tree, CROSS JOIN keeps SQLite's planner walking users in the order of
+        // the sort's index and looking each one's level up, rather than visiting every level
+        // first (PostgreSQL plans it like any join). Within a subtree, the planner chooses.
+        let whole_tree = search.exact_level.is_none()
+            && search.level_path.is_empty()
+            && search.visible.is_none();
+        let join = if whole_tree {
+            conditions.push("l.id = u.level_id".into());
+            "CROSS JOIN levels l"
+        } else {
+            "JOIN levels l ON l.id = u.level_id"
+        };
         let sql = format!(
             "SELECT u.id, u.level_id, u.first_name, u.last_name, u.email, u.email_key,
                     u.company_id, u.expires_at, u.language, u.status, u.created_by,
                     u.created_at, u.updated_at, u.version, l.name AS level_name
-             FROM users u CROSS JOIN levels l
-             WHERE l.id = u.level_id AND {}
+             FROM users u {join}
+             WHERE {}
              ORDER BY {column}, u.id
              LIMIT {limit}",
             conditions.join(" AND ")
