@@ -51,7 +51,7 @@ async fn home_and_setup_pages_in_a_real_browser() {
     type_into(page, "email", "erika@").await;
     type_into(page, "password", "short").await;
     submit(page).await;
-    let summary = wait_for(page, Locator::Css(".error-summary")).await;
+    let summary = wait_for(page, Locator::Css("div.error-summary")).await;
     let summary = summary.text().await.unwrap();
     assert!(summary.contains("Enter a last name."), "{summary}");
     assert!(summary.contains("Use at least 10 characters"), "{summary}");
@@ -96,7 +96,7 @@ async fn signing_in_and_the_outbox_page_in_a_real_browser() {
     browser.screenshot("signin-password").await.unwrap();
     type_into(page, "password", "Wrong-Password-1").await;
     submit(page).await;
-    let error = wait_for(page, Locator::Css(".error-summary")).await;
+    let error = wait_for(page, Locator::Css("div.error-summary")).await;
     assert!(
         error
             .text()
@@ -409,7 +409,7 @@ async fn password_pages_and_another_way_in_a_real_browser() {
     .click()
     .await
     .unwrap();
-    wait_for(page, Locator::Css(".error-summary")).await;
+    wait_for(page, Locator::Css("div.error-summary")).await;
     browser.screenshot("account-password-errors").await.unwrap();
     browser.close().await.unwrap();
 }
@@ -460,7 +460,7 @@ async fn a_user_administrator_creates_searches_edits_and_deletes_a_user_in_a_rea
         .unwrap();
     wait_for(page, Locator::Id("first_name")).await;
     click_button(page, "Save").await;
-    let errors = wait_for(page, Locator::Css(".error-summary")).await;
+    let errors = wait_for(page, Locator::Css("div.error-summary")).await;
     assert!(errors.text().await.unwrap().contains("Enter a first name."));
     browser.screenshot("admin-user-errors").await.unwrap();
     page.find(Locator::XPath(
