@@ -89,6 +89,44 @@ impl App {
         Ok(())
     }
 
+    /// Whether the person holds the role at the level already.
+    async fn holds(
+        &self,
+        tx: &mut Tx,
+        user: UserId,
+        role: Role,
+        level: LevelId,
+    ) -> AppResult<bool> {
+        Ok(tx
+            .roles_of(user)
+            .await?
+            .iter()
+            .any(|g| g.role == role && g.level_id == level))
+    }
+
+    /// Grants a role unless it is held already; `false` then.
+    async fn grant_once(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        user: UserId,
+        role: Role,
+        level: LevelId,
+    ) -> AppResult<bool> {
+        if self.holds(tx, user, role, level).await? {
+            return Ok(false);
+        }
+        tx.grant_role(&RoleGrant {
+            user_id: user,
+            role,
+            level_id: level,
+            granted_by: ctx.actor.user_id(),
+            granted_at: self.now(),
+        })
+        .await?;
+        Ok(true)
+    }
+
     /// Nominates a person as user or access administrator of an organisation.
     pub async fn nominate(
         &self,
@@ -114,12 +152,7 @@ impl App {
                 nominee: Actor::User(user),
             },
         )?;
-        if tx
-            .roles_of(user)
-            .await?
-            .iter()
-            .any(|g| g.role == role && g.level_id == level)
-        {
+        if self.holds(&mut tx, user, role, level).await? {
             return Err(AppError::Conflict(
                 "This person already holds this role there.".into(),
             ));
@@ -213,21 +246,14 @@ impl App {
             // The person must still belong to the organisation.
             self.placement(&mut tx, nomination.user_id, nomination.level_id)
                 .await?;
-            let held = tx
-                .roles_of(nomination.user_id)
-                .await?
-                .iter()
-                .any(|g| g.role == nomination.role && g.level_id == nomination.level_id);
-            if !held {
-                tx.grant_role(&RoleGrant {
-                    user_id: nomination.user_id,
-                    role: nomination.role,
-                    level_id: nomination.level_id,
-                    granted_by: ctx.actor.user_id(),
-                    granted_at: now,
-                })
-                .await?;
-            }
+            self.grant_once(
+                &mut tx,
+                ctx,
+                nomination.user_id,
+                nomination.role,
+                nomination.level_id,
+            )
+            .await?;
         }
         self.audit_role(
             &mut tx,
@@ -264,24 +290,11 @@ impl App {
             },
         )?;
         self.placement(&mut tx, user, level).await?;
-        if tx
-            .roles_of(user)
-            .await?
-            .iter()
-            .any(|g| g.role == role && g.level_id == level)
-        {
+        if !self.grant_once(&mut tx, ctx, user, role, level).await? {
             return Err(AppError::Conflict(
                 "This person already holds this role there.".into(),
             ));
         }
-        tx.grant_role(&RoleGrant {
-            user_id: user,
-            role,
-            level_id: level,
-            granted_by: ctx.actor.user_id(),
-            granted_at: self.now(),
-        })
-        .await?;
         self.audit_role(
             &mut tx,
             ctx,

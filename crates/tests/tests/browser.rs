@@ -26,6 +26,27 @@ async fn wait_for(page: &Client, locator: Locator<'_>) -> Element {
     page.wait().for_element(locator).await.unwrap()
 }
 
+/// Types an address and the demo password at `signin_url`, and stops at the code step.
+async fn up_to_the_code(page: &Client, signin_url: &str, email: &str) {
+    page.goto(signin_url).await.unwrap();
+    type_into(page, "email", email).await;
+    submit(page).await;
+    wait_for(page, Locator::Id("password")).await;
+    type_into(page, "password", tessera_app::DEMO_PASSWORD).await;
+    submit(page).await;
+    wait_for(page, Locator::Id("code")).await;
+}
+
+/// Signs in all the way, with the code delivered by SMS, and stops at My Account.
+async fn sign_in(page: &Client, server: &TestServer, signin_url: &str, email: &str) {
+    up_to_the_code(page, signin_url, email).await;
+    let phone = server.phone_of(email).await.unwrap();
+    let code = server.latest_code(&phone).await.unwrap();
+    type_into(page, "code", &code).await;
+    submit(page).await;
+    wait_for(page, Locator::XPath("//h1[text()='My Account']")).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_and_setup_pages_in_a_real_browser() {
     let Some(browser) = Browser::start().await.unwrap() else {
@@ -192,18 +213,7 @@ async fn security_tab_and_passkeys_in_a_real_browser() {
     // WebAuthn needs a host name: the browser goes to http://localhost.
     let at = |path: &str| format!("{}{path}", server.public_url);
 
-    page.goto(&at("/signin")).await.unwrap();
-    type_into(page, "email", erika).await;
-    submit(page).await;
-    wait_for(page, Locator::Id("password")).await;
-    type_into(page, "password", tessera_app::DEMO_PASSWORD).await;
-    submit(page).await;
-    wait_for(page, Locator::Id("code")).await;
-    let phone = server.phone_of(erika).await.unwrap();
-    let code = server.latest_code(&phone).await.unwrap();
-    type_into(page, "code", &code).await;
-    submit(page).await;
-    wait_for(page, Locator::XPath("//h1[text()='My Account']")).await;
+    sign_in(page, &server, &at("/signin"), erika).await;
     page.find(Locator::Css("a[href=\"/account/security\"]"))
         .await
         .unwrap()
@@ -369,13 +379,7 @@ async fn password_pages_and_another_way_in_a_real_browser() {
     browser.screenshot("reset-new-password").await.unwrap();
 
     // Signing in: "Try another way" opened on the code step.
-    page.goto(&server.url("/signin")).await.unwrap();
-    type_into(page, "email", erika).await;
-    submit(page).await;
-    wait_for(page, Locator::Id("password")).await;
-    type_into(page, "password", tessera_app::DEMO_PASSWORD).await;
-    submit(page).await;
-    wait_for(page, Locator::Id("code")).await;
+    up_to_the_code(page, &server.url("/signin"), erika).await;
     page.find(Locator::Css(".another-way summary"))
         .await
         .unwrap()
@@ -424,18 +428,7 @@ async fn a_user_administrator_creates_searches_edits_and_deletes_a_user_in_a_rea
     server.app.load_demo().await.unwrap();
     let ulla = tessera_testkit::demo::ULLA;
 
-    page.goto(&server.url("/signin")).await.unwrap();
-    type_into(page, "email", ulla).await;
-    submit(page).await;
-    wait_for(page, Locator::Id("password")).await;
-    type_into(page, "password", tessera_app::DEMO_PASSWORD).await;
-    submit(page).await;
-    wait_for(page, Locator::Id("code")).await;
-    let phone = server.phone_of(ulla).await.unwrap();
-    let code = server.latest_code(&phone).await.unwrap();
-    type_into(page, "code", &code).await;
-    submit(page).await;
-    wait_for(page, Locator::XPath("//h1[text()='My Account']")).await;
+    sign_in(page, &server, &server.url("/signin"), ulla).await;
     page.find(Locator::LinkText("Users"))
         .await
         .unwrap()
