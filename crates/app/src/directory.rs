@@ -573,7 +573,15 @@ impl App {
             query.limit.min(200)
         };
         let whole_tree = level.parent_id.is_none() && query.include_sub_levels;
+        // A subtree with a large share of the levels (so, likely, of the people) is best
+        // searched by walking the sort order; a small one by gathering its people.
+        let walk_sorted = !whole_tree && query.include_sub_levels && {
+            let inside = tx.count_subtree(&level.path).await?;
+            let all = tx.count_levels().await?.max(1);
+            inside * 100 >= all
+        };
         let search = UserSearch {
+            walk_sorted,
             level_path: if whole_tree {
                 String::new()
             } else {

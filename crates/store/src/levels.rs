@@ -24,6 +24,8 @@ pub trait Levels {
     async fn update_level(&mut self, level: &Level, old_path: &str) -> StoreResult<()>;
     /// Deletes a level; `false` when it is gone or at another version.
     async fn delete_level(&mut self, id: LevelId, version: i64) -> StoreResult<bool>;
+    /// How many levels a subtree holds (the level included).
+    async fn count_subtree(&mut self, path: &str) -> StoreResult<i64>;
     /// How many levels sit directly below a level.
     async fn count_children(&mut self, id: LevelId) -> StoreResult<i64>;
     /// How many role grants are held at a level.
@@ -166,6 +168,14 @@ impl Levels for Tx {
                 .bind(version)
         )?;
         Ok(changed == 1)
+    }
+
+    async fn count_subtree(&mut self, path: &str) -> StoreResult<i64> {
+        let (low, high) = tessera_domain::level::subtree_range(path);
+        let count: i64 = with_conn!(self, conn =>
+            sqlx::query_scalar("SELECT COUNT(*) FROM levels WHERE path >= $1 AND path < $2")
+                .bind(&low).bind(&high).fetch_one(conn).await)?;
+        Ok(count)
     }
 
     async fn count_children(&mut self, id: LevelId) -> StoreResult<i64> {

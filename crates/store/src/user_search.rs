@@ -68,6 +68,9 @@ pub struct UserSearch {
     /// A prefix of the E.164 number (`+4915`).
     pub phone: String,
     pub sort: UserSort,
+    /// Walk users in sort order and check each one's level (best when the levels searched
+    /// hold a large share of everyone), rather than gather the levels' users and sort them.
+    pub walk_sorted: bool,
     /// Rows after this (sort value, id).
     pub after: Option<(String, Uuid)>,
     pub limit: i64,
@@ -180,7 +183,7 @@ impl UserSearches for Tx {
         let whole_tree = search.exact_level.is_none()
             && search.level_path.is_empty()
             && search.visible.is_none();
-        let join = if whole_tree {
+        let join = if whole_tree || search.walk_sorted {
             conditions.push("l.id = u.level_id".into());
             "CROSS JOIN levels l"
         } else {

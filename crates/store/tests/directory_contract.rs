@@ -103,6 +103,7 @@ fn search(path: &str) -> UserSearch {
         email: String::new(),
         phone: String::new(),
         sort: UserSort::LastName,
+        walk_sorted: false,
         after: None,
         limit: 50,
     }
@@ -151,6 +152,15 @@ async fn searches_filter_page_and_stay_inside_visible_subtrees(db: &TestDatabase
     assert_eq!(
         names(tx.search_users(&only_e).await.unwrap()),
         ["Anna", "Elena"]
+    );
+    // Walking the sort order finds the same people in the same order.
+    let walked = UserSearch {
+        walk_sorted: true,
+        ..search(&bank_e.path)
+    };
+    assert_eq!(
+        names(tx.search_users(&walked).await.unwrap()),
+        ["Clara", "Ben", "Anna", "Elena"]
     );
     // A last-name prefix in any case and form of ü finds the same people.
     let mul = UserSearch {
