@@ -113,6 +113,22 @@ impl UserSearches for Tx {
             binds.push(value);
             format!("${}", binds.len())
         };
+        let whole_tree = search.exact_level.is_none()
+            && search.level_path.is_empty()
+            && search.visible.is_none();
+        // Walking users in the order of the sort's index, each one's level is looked up: on
+        // PostgreSQL by a scalar subquery, which no planner turns into a join (it reorders
+        // joins freely, and would gather and sort instead); on SQLite by CROSS JOIN, which its
+        // planner keeps in the written order and runs faster than the subquery.
+        let sqlite = matches!(self, Tx::Sqlite(_) | Tx::SqliteReads(_));
+        let walk = whole_tree || search.walk_sorted;
+        let cross = walk && sqlite;
+        let walk = walk && !sqlite;
+        let level_path = if walk {
+            "(SELECT lp.path FROM levels lp WHERE lp.id = u.level_id)"
+        } else {
+            "l.path"
+        };
         let mut conditions: Vec<String> = vec!["1 = 1".into()];
         match search.exact_level {
             Some(level) => conditions.push(format!("u.level_id = {}", bind(Bind::Id(level)))),
@@ -122,7 +138,7 @@ impl UserSearches for Tx {
                 let (low, high) = tessera_domain::level::subtree_range(&search.level_path);
                 let low = bind(Bind::Text(low));
                 let high = bind(Bind::Text(high));
-                conditions.push(format!("l.path >= {low} AND l.path < {high}"));
+                conditions.push(format!("{level_path} >= {low} AND {level_path} < {high}"));
             }
         }
         if let Some(visible) = &search.visible {
@@ -131,7 +147,7 @@ impl UserSearches for Tx {
                 let (low, high) = tessera_domain::level::subtree_range(path);
                 let low = bind(Bind::Text(low));
                 let high = bind(Bind::Text(high));
-                any.push(format!("(l.path >= {low} AND l.path < {high})"));
+                any.push(format!("({level_path} >= {low} AND {level_path} < {high})"));
             }
             if any.is_empty() {
                 return Ok(Vec::new());
@@ -177,23 +193,22 @@ impl UserSearches for Tx {
         }
         let limit = bind(Bind::Int(search.limit.clamp(1, 500)));
         // Every value above is a bound parameter; only fixed column names are spliced in.
-        // Over the whole tree, CROSS JOIN keeps SQLite's planner walking users in the order of
-        // the sort's index and looking each one's level up, rather than visiting every level
-        // first (PostgreSQL plans it like any join). Within a subtree, the planner chooses.
-        let whole_tree = search.exact_level.is_none()
-            && search.level_path.is_empty()
-            && search.visible.is_none();
-        let join = if whole_tree || search.walk_sorted {
+        let (level_name, from) = if walk {
+            (
+                "(SELECT ln.name FROM levels ln WHERE ln.id = u.level_id)",
+                "users u",
+            )
+        } else if cross {
             conditions.push("l.id = u.level_id".into());
-            "CROSS JOIN levels l"
+            ("l.name", "users u CROSS JOIN levels l")
         } else {
-            "JOIN levels l ON l.id = u.level_id"
+            ("l.name", "users u JOIN levels l ON l.id = u.level_id")
         };
         let sql = format!(
             "SELECT u.id, u.level_id, u.first_name, u.last_name, u.email, u.email_key,
                     u.company_id, u.expires_at, u.language, u.status, u.created_by,
-                    u.created_at, u.updated_at, u.version, l.name AS level_name
-             FROM users u {join}
+                    u.created_at, u.updated_at, u.version, {level_name} AS level_name
+             FROM {from}
              WHERE {}
              ORDER BY {column}, u.id
              LIMIT {limit}",
