@@ -500,17 +500,14 @@ impl App {
                 "This is the last operator: appoint another operator first.".into(),
             ));
         }
+        // Read before the row goes: its phone numbers go with it.
+        let phone = self.factors_of(&mut tx, id).await?.phones.first().cloned();
         for session in tx.open_sessions_of(id).await? {
             tx.end_session(session.id, now).await?;
         }
         if !tx.delete_user(id, version).await? {
             return Err(AppError::Stale);
         }
-        let phone = self
-            .factors_of(&mut tx, id)
-            .await
-            .ok()
-            .and_then(|f| f.phones.first().cloned());
         tx.append_audit(
             NewAuditEvent::new(now, ctx.actor, "user.delete", "user")
                 .target(id)
@@ -619,12 +616,17 @@ impl App {
         let mut tx = self.store().reads().await?;
         let grants = self.grants_of_actor(&mut tx, ctx.actor).await?;
         let principal = Principal::new(ctx.actor, &grants);
-        let levels = |role: Role| grants.iter().any(|g| g.role == role);
-        let operator = principal.is_operator();
+        // Allowed somewhere = allowed at the level of one of the actor's roles.
+        let anywhere = |action: fn(&str) -> Action<'_>| {
+            principal.is_operator()
+                || grants
+                    .iter()
+                    .any(|g| allowed(&principal, action(&g.level_path)))
+        };
         Ok(DirectoryRights {
-            view_users: operator || levels(Role::UserAdmin) || levels(Role::AccessAdmin),
-            manage_users: operator || levels(Role::UserAdmin),
-            manage_levels: operator,
+            view_users: anywhere(|level| Action::ViewUsers { level }),
+            manage_users: anywhere(|level| Action::ManageUsers { level }),
+            manage_levels: allowed(&principal, Action::ManageLevels),
         })
     }
 
