@@ -76,6 +76,16 @@ pub enum Action<'a> {
     ReadAudit { level: &'a str },
     /// Read the outbox and send test messages.
     OperateDelivery,
+    /// Register applications, their tiles and groups, and decide which organisations may be
+    /// granted which groups.
+    ManageApplications,
+    /// Grant or remove a membership of a group for a user of a level. `grantable` holds the
+    /// paths of the levels whose subtrees the group may be granted to.
+    AssignMembership {
+        level: &'a str,
+        member: Actor,
+        grantable: &'a [String],
+    },
 }
 
 /// The one decision: may `who` do `action`?
@@ -106,6 +116,19 @@ pub fn allowed(who: &Principal<'_>, action: Action<'_>) -> bool {
             nominee != who.actor && (operator || who.holds_over(Role::UserAdmin, level))
         }
         Action::DecideRoles { subject } => operator && subject != who.actor,
+        Action::ManageApplications => operator,
+        // Access administrators grant in their subtree, and only the groups the application
+        // grants to a level at or above the member's; nobody grants to themselves.
+        Action::AssignMembership {
+            level,
+            member,
+            grantable,
+        } => {
+            member != who.actor
+                && (operator
+                    || (who.holds_over(Role::AccessAdmin, level)
+                        && grantable.iter().any(|top| path_contains(top, level))))
+        }
     }
 }
 
@@ -206,6 +229,31 @@ mod tests {
     }
 
     #[test]
+    fn access_administrators_grant_only_groups_granted_to_the_subtree() {
+        let grants = [grant(Role::AccessAdmin, BANK_E)];
+        let daa = Principal::new(user(1), &grants);
+        let to_bank_e = [BANK_E.to_owned()];
+        let to_root = [ROOT.to_owned()];
+        let to_payments = [PAYMENTS.to_owned()];
+        let assign = |level, member, grantable| Action::AssignMembership {
+            level,
+            member,
+            grantable,
+        };
+        assert!(allowed(&daa, assign(PAYMENTS, user(2), &to_bank_e)));
+        assert!(allowed(&daa, assign(BANK_E, user(2), &to_root)));
+        // The group is granted to Payments only: not to a user of Bank E itself.
+        assert!(!allowed(&daa, assign(BANK_E, user(2), &to_payments)));
+        assert!(!allowed(&daa, assign(BANK_F, user(2), &to_root)));
+        assert!(!allowed(&daa, assign(PAYMENTS, user(1), &to_bank_e)));
+        assert!(!allowed(&daa, assign(PAYMENTS, user(2), &[])));
+        assert!(!allowed(&daa, Action::ManageApplications));
+        let dua_grants = [grant(Role::UserAdmin, BANK_E)];
+        let dua = Principal::new(user(1), &dua_grants);
+        assert!(!allowed(&dua, assign(PAYMENTS, user(2), &to_bank_e)));
+    }
+
+    #[test]
     fn operators_do_everything_but_decide_their_own_roles() {
         let grants = [grant(Role::Operator, ROOT)];
         let op = Principal::new(user(1), &grants);
@@ -281,8 +329,9 @@ mod tests {
             parents in tree(),
             held in proptest::collection::vec((0u8..3, 0usize..64), 0..4),
             target in 0usize..64,
-            action_kind in 0u8..9,
+            action_kind in 0u8..11,
             other in 0u8..2,
+            granted_to in proptest::collection::vec(0usize..64, 0..3),
         ) {
             let paths = paths(&parents);
             let n = paths.len();
@@ -301,6 +350,8 @@ mod tests {
             let operator = held.iter().any(|(r, _)| role_of(*r) == Role::Operator);
             let dua = holds_over(Role::UserAdmin);
             let daa = holds_over(Role::AccessAdmin);
+            let grantable: Vec<String> = granted_to.iter().map(|l| paths[l % n].clone()).collect();
+            let group_reaches = granted_to.iter().any(|l| is_at_or_below(&parents, level, l % n));
             let (action, expected) = match action_kind {
                 0 => (Action::ManageLevels, operator),
                 1 => (Action::ViewLevels { level: path }, operator || dua || daa),
@@ -313,6 +364,11 @@ mod tests {
                 ),
                 6 => (Action::DecideRoles { subject }, operator && subject != me),
                 7 => (Action::ReadAudit { level: path }, operator || dua || daa),
+                8 => (Action::ManageApplications, operator),
+                9 => (
+                    Action::AssignMembership { level: path, member: subject, grantable: &grantable },
+                    subject != me && (operator || (daa && group_reaches)),
+                ),
                 _ => (Action::OperateDelivery, operator),
             };
             prop_assert_eq!(allowed(&who, action), expected, "{:?} with {:?}", action, grants);

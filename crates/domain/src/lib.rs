@@ -4,6 +4,7 @@
 //! bytes a rule needs are parameters, so every rule is tested without sleeping or mocking.
 
 pub mod access;
+pub mod application;
 pub mod audit;
 pub mod error;
 pub mod factor;
