@@ -4,6 +4,7 @@
 //! state, writes its audit event and any outbox message in one transaction. Web pages, the
 //! JSON API and the command line all call these same functions.
 
+mod administrators;
 mod app;
 mod bootstrap;
 mod bulk;
@@ -28,6 +29,7 @@ mod signin;
 
 pub mod audit;
 
+pub use administrators::{AdministrationRights, AdministratorView, RoleInput};
 pub use app::{App, AppConfig, SUPPORTED_LANGUAGES};
 pub use audit::{AuditPage, AuditQuery};
 pub use bootstrap::BootReport;

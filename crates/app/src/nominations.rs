@@ -30,6 +30,8 @@ pub struct NominationView {
     pub level_name: String,
     pub state: String,
     pub nominated_at: OffsetDateTime,
+    /// Whether the actor may confirm or reject it (operators, never on their own roles).
+    pub may_decide: bool,
 }
 
 /// The person and the organisation a role would be held at, checked: the level exists and
@@ -215,6 +217,12 @@ impl App {
                 level_name: level.name,
                 state: n.state,
                 nominated_at: n.nominated_at,
+                may_decide: allowed(
+                    &principal,
+                    Action::DecideRoles {
+                        subject: Actor::User(n.user_id),
+                    },
+                ),
             });
         }
         Ok(views)

@@ -26,6 +26,7 @@ pub use serve::serve;
 pub use state::{AppState, WebConfig};
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 /// Every route Tessera serves, with its middleware.
@@ -121,6 +122,44 @@ pub fn router(state: AppState) -> Router {
             get(pages::admin_users::list).post(pages::admin_users::create),
         )
         .route("/admin/users/new", get(pages::admin_users::new))
+        .route("/admin/users/export", get(pages::admin_csv::export))
+        .route(
+            "/admin/levels",
+            get(pages::admin_levels::list).post(pages::admin_levels::create),
+        )
+        .route("/admin/levels/{id}", get(pages::admin_levels::show))
+        .route(
+            "/admin/levels/{id}/rename",
+            post(pages::admin_levels::rename),
+        )
+        .route(
+            "/admin/levels/{id}/move",
+            post(pages::admin_levels::move_level),
+        )
+        .route(
+            "/admin/levels/{id}/delete",
+            post(pages::admin_levels::delete),
+        )
+        .route(
+            "/admin/nominations",
+            get(pages::admin_nominations::show).post(pages::admin_nominations::nominate),
+        )
+        .route(
+            "/admin/nominations/appoint",
+            post(pages::admin_nominations::appoint),
+        )
+        .route(
+            "/admin/nominations/revoke",
+            post(pages::admin_nominations::revoke),
+        )
+        .route(
+            "/admin/nominations/{id}/confirm",
+            post(pages::admin_nominations::confirm),
+        )
+        .route(
+            "/admin/nominations/{id}/reject",
+            post(pages::admin_nominations::reject),
+        )
         .route(
             "/admin/users/{id}",
             get(pages::admin_users::show).post(pages::admin_users::update),
@@ -172,11 +211,18 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .fallback(error::not_found);
-    // CSV imports may be larger than every other body.
-    let bulk = Router::new().route(
-        "/api/v1/levels/{id}/users.csv",
-        get(api_bulk::export).post(api_bulk::import),
-    );
+    // CSV imports may be larger than every other body: both the outer limit and the one
+    // axum's body extractors apply by themselves (2 MB) are raised for these routes.
+    let bulk = Router::new()
+        .route(
+            "/api/v1/levels/{id}/users.csv",
+            get(api_bulk::export).post(api_bulk::import),
+        )
+        .route(
+            "/admin/users/import",
+            get(pages::admin_csv::show).post(pages::admin_csv::import),
+        )
+        .layer(DefaultBodyLimit::max(middleware::BULK_LIMIT));
     middleware::wrap(routes, state.clone(), middleware::BODY_LIMIT)
         .merge(middleware::wrap(
             bulk,

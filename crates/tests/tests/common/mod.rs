@@ -6,6 +6,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tessera_app::DEMO_PASSWORD;
+use tessera_testkit::client::Page;
 use tessera_testkit::{Backend, Client, TestServer};
 
 pub async fn demo(backend: Backend) -> Option<TestServer> {
@@ -77,4 +78,15 @@ pub async fn user_id(client: &Client, email: &str) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("{email} not found: {body}"))
         .to_owned()
+}
+
+/// Posts a form with the browser's CSRF token, as the page's own form would.
+pub async fn submit(client: &Client, path: &str, fields: &[(&str, &str)]) -> Page {
+    if client.cookie("tessera_csrf").is_none() {
+        client.page("/account").await.unwrap();
+    }
+    let csrf = client.cookie("tessera_csrf").unwrap();
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    client.post_form(path, &all).await.unwrap()
 }

@@ -11,6 +11,7 @@ use tessera_domain::audit::Actor;
 
 use crate::auth::SignedIn;
 use crate::csrf;
+use crate::error::PageError;
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -25,6 +26,9 @@ struct AccountPage {
     assurance: &'static str,
     operator: bool,
     directory: bool,
+    /// Links to the organisation levels and administrators pages.
+    levels: bool,
+    administrators: bool,
     password_changed: bool,
 }
 
@@ -39,13 +43,16 @@ pub async fn show(
     Query(query): Query<AccountQuery>,
     jar: CookieJar,
     signed_in: SignedIn,
-) -> Response {
+) -> Result<Response, PageError> {
+    let rights = state.app.administration_rights(&signed_in.ctx).await?;
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
     let session = signed_in.session;
     let page = AccountPage {
         csrf,
         operator: may_view_outbox(Actor::User(session.user.id), &session.roles),
         directory: may_open_directory(Actor::User(session.user.id), &session.roles),
+        levels: rights.view_levels,
+        administrators: rights.nominate || rights.decide_roles,
         password_changed: query.password == "changed",
         first_name: session.user.first_name,
         last_name: session.user.last_name,
@@ -54,5 +61,5 @@ pub async fn show(
         methods: session.methods.join(", "),
         assurance: session.assurance.as_str(),
     };
-    (jar, page).into_response()
+    Ok((jar, page).into_response())
 }

@@ -28,7 +28,7 @@ pub struct LevelOption {
     pub selected: bool,
 }
 
-fn level_options(levels: &[Level], selected: Option<LevelId>) -> Vec<LevelOption> {
+pub(crate) fn level_options(levels: &[Level], selected: Option<LevelId>) -> Vec<LevelOption> {
     let top = levels.iter().map(Level::depth).min().unwrap_or(0);
     levels
         .iter()
@@ -72,6 +72,11 @@ struct UsersPage {
     next: Option<String>,
     may_create: bool,
     may_manage: bool,
+    /// Links to the other administration pages the reader may use.
+    may_view_levels: bool,
+    may_nominate: bool,
+    /// `level_id=…` of the level searched, for "Export CSV" and "Import CSV".
+    level_query: String,
     notice: Option<&'static str>,
     error: Option<String>,
 }
@@ -148,6 +153,7 @@ pub async fn list(
     if !rights.view_users {
         return Err(AppError::Forbidden.into());
     }
+    let administration = state.app.administration_rights(&me.ctx).await?;
     let levels = state.app.visible_levels(&me.ctx).await?;
     let chosen = Uuid::parse_str(form.level_id.trim()).ok().map(LevelId);
     let level_id = chosen.or_else(|| levels.first().map(|l| l.id));
@@ -216,6 +222,12 @@ pub async fn list(
         next,
         may_create: rights.manage_users,
         may_manage: rights.manage_users,
+        may_view_levels: administration.view_levels,
+        may_nominate: administration.nominate || administration.decide_roles,
+        level_query: format!(
+            "level_id={}",
+            level_id.map(|id| id.to_string()).unwrap_or_default()
+        ),
         notice: notice_of(&form.done),
         error,
     };
@@ -446,6 +458,7 @@ struct UserPage {
     status: &'static str,
     roles: String,
     may_manage: bool,
+    may_nominate: bool,
     notice: Option<&'static str>,
 }
 
@@ -463,6 +476,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let record = state.app.user_record(&me.ctx, UserId(id)).await?;
     let rights = state.app.directory_rights(&me.ctx).await?;
+    let administration = state.app.administration_rights(&me.ctx).await?;
     let user = &record.user;
     let page = UserPage {
         id,
@@ -487,6 +501,7 @@ pub async fn show(
                 .join(", ")
         },
         may_manage: rights.manage_users,
+        may_nominate: administration.nominate || administration.decide_roles,
         notice: match done.done.as_str() {
             "created" => Some("The user was created and an invitation e-mail is on its way."),
             "saved" => Some("Your changes were saved."),

@@ -2,6 +2,9 @@
 
 pub mod account;
 pub mod admin_audit;
+pub mod admin_csv;
+pub mod admin_levels;
+pub mod admin_nominations;
 pub mod admin_users;
 pub mod assets;
 pub mod home;
