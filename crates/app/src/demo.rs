@@ -113,6 +113,15 @@ const DEMO_PEOPLE: &[DemoPerson] = &[
         phone: "+353855501007",
     },
     DemoPerson {
+        role: "access_admin",
+        first: "Anton",
+        last: "Weber",
+        email: "anton.weber@bank-e.example",
+        language: "de",
+        level: Some("Bank E"),
+        phone: "+4915550100008",
+    },
+    DemoPerson {
         role: "user",
         first: "Ζωή",
         last: "Παπαδοπούλου",
@@ -175,6 +184,7 @@ impl App {
             let level = self.create_demo_level(&mut tx, parent, name, &ctx).await?;
             levels.push(level);
         }
+        let mut people = Vec::with_capacity(DEMO_PEOPLE.len());
         for (person, phc) in DEMO_PEOPLE.iter().zip(&hashes) {
             let fields = NewUser::parse(
                 person.first,
@@ -190,10 +200,15 @@ impl App {
                     let user = self
                         .insert_user_with_password(&mut tx, level, fields, phc, &ctx)
                         .await?;
-                    if person.role == "user_admin" {
+                    let role = match person.role {
+                        "user_admin" => Some(Role::UserAdmin),
+                        "access_admin" => Some(Role::AccessAdmin),
+                        _ => None,
+                    };
+                    if let Some(role) = role {
                         tx.grant_role(&RoleGrant {
                             user_id: user.id,
-                            role: Role::UserAdmin,
+                            role,
                             level_id: level.id,
                             granted_by: None,
                             granted_at: now,
@@ -203,13 +218,14 @@ impl App {
                             NewAuditEvent::new(now, ctx.actor, "role.grant", "user")
                                 .target(user.id)
                                 .level(level.id)
-                                .details(&json!({"role": Role::UserAdmin.as_str()})),
+                                .details(&json!({"role": role.as_str()})),
                         )
                         .await?;
                     }
                     user
                 }
             };
+            people.push((person.email, user.id));
             tx.add_phone(
                 user.id,
                 &PhoneNumber {
@@ -220,6 +236,8 @@ impl App {
             )
             .await?;
         }
+        self.load_demo_applications(&mut tx, &levels, &people)
+            .await?;
         tx.put_setting(DEMO_SETTING, "loaded", now).await?;
         tx.append_audit(
             NewAuditEvent::new(now, ctx.actor, "demo.load", "installation")

@@ -96,6 +96,8 @@ pub struct UserQuery {
     pub last_name: String,
     pub email: String,
     pub phone: String,
+    /// Only holders of this group (the Users page's membership filter).
+    pub group_id: Option<Uuid>,
     /// `last_name` (default), `first_name` or `email`.
     pub sort: String,
     pub after: Option<(String, Uuid)>,
@@ -239,7 +241,7 @@ impl App {
     }
 
     /// A user the actor may see, or "not found" (existence outside one's subtree is not told).
-    async fn visible_user(
+    pub(crate) async fn visible_user(
         &self,
         tx: &mut Tx,
         ctx: &Ctx,
@@ -571,11 +573,12 @@ impl App {
         };
         let whole_tree = level.parent_id.is_none() && query.include_sub_levels;
         // A subtree with a large share of the levels (so, likely, of the people) is best
-        // searched by walking the sort order; a small one by gathering its people.
+        // searched by walking the sort order; a smaller one by gathering its people from
+        // the index (a page of 50 from 5% of a million people takes a few milliseconds).
         let walk_sorted = !whole_tree && query.include_sub_levels && {
             let inside = tx.count_subtree(&level.path).await?;
             let all = tx.count_levels().await?.max(1);
-            inside * 100 >= all
+            inside * 20 >= all
         };
         let search = UserSearch {
             walk_sorted,
@@ -590,6 +593,7 @@ impl App {
             last_name: query.last_name.clone(),
             email: query.email.clone(),
             phone: query.phone.clone(),
+            group: query.group_id.map(|g| (g, self.now())),
             sort,
             after: query.after.clone(),
             limit: limit + 1,

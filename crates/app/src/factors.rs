@@ -5,17 +5,18 @@
 
 use serde_json::json;
 use tessera_auth::totp::{AppSecret, SECRET_LEN};
-use tessera_domain::ValidationErrors;
 use tessera_domain::audit::NewAuditEvent;
 use tessera_domain::factor::{Method, may_remove_factor};
 use tessera_domain::message::{Channel, NewMessage, mask_recipient};
 use tessera_domain::otp::{
     CODE_LIFETIME, CodeFormat, CodeVerdict, check_code, code_digest, confirmation_code, grouped,
 };
+use tessera_domain::session::Assurance;
 use tessera_domain::setup::{token_digest, token_text};
+use tessera_domain::{UserId, ValidationErrors};
 use tessera_store::authenticators::{AuthenticatorApp, Ceremony, SecurityKey};
 use tessera_store::second_factors::{PhoneConfirmation, PhoneNumber};
-use tessera_store::{AuditLog, Authenticators, SecondFactors, Tx};
+use tessera_store::{AuditLog, Authenticators, Memberships, SecondFactors, Tx};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -279,6 +280,20 @@ impl App {
         }
     }
 
+    /// What the person's applications need: the most any of them asks (by its minimum
+    /// assurance, for applications the person holds a membership of), and never less than
+    /// what the installation asks of everyone.
+    pub(crate) async fn assurance_needed_by(
+        &self,
+        tx: &mut Tx,
+        user: UserId,
+    ) -> AppResult<Assurance> {
+        let apps = tx.assurances_needed(user, self.now()).await?;
+        Ok(apps
+            .into_iter()
+            .fold(self.config().required_assurance, Assurance::max))
+    }
+
     /// Refuses to remove the last factor while the person's applications need one.
     async fn check_removal(&self, tx: &mut Tx, me: &CurrentSession) -> AppResult<()> {
         let left = self
@@ -286,7 +301,8 @@ impl App {
             .await?
             .count()
             .saturating_sub(1);
-        if may_remove_factor(left, self.config().required_assurance) {
+        let needed = self.assurance_needed_by(tx, me.user.id).await?;
+        if may_remove_factor(left, needed) {
             Ok(())
         } else {
             Err(AppError::LastFactor)

@@ -25,8 +25,16 @@ impl App {
             messages: now - message_retention,
         };
         let mut tx = self.store().begin().await?;
-        let swept = tx.sweep(before, now).await?;
+        let mut swept = tx.sweep(before, now).await?;
         tx.commit().await?;
+        // In batches, each its own transaction, so a backlog never holds one long lock.
+        for _ in 0..100 {
+            let taken = self.sweep_expired_memberships().await?;
+            swept.memberships += u64::try_from(taken).unwrap_or(0);
+            if taken < 1000 {
+                break;
+            }
+        }
         if swept.total() > 0 {
             tracing::info!(
                 sessions = swept.sessions,
@@ -35,6 +43,7 @@ impl App {
                 setup_tokens = swept.setup_tokens,
                 failures = swept.failures,
                 messages = swept.messages,
+                memberships = swept.memberships,
                 "swept rows no longer needed"
             );
         }

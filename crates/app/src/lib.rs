@@ -6,15 +6,18 @@
 
 mod administrators;
 mod app;
+mod applications;
 mod bootstrap;
 mod bulk;
 mod context;
 mod demo;
+mod demo_apps;
 mod directory;
 mod error;
 mod factors;
 mod housekeeping;
 mod levels;
+mod memberships;
 mod nominations;
 mod operators;
 mod outbox;
@@ -31,6 +34,7 @@ pub mod audit;
 
 pub use administrators::{AdministrationRights, AdministratorView, RoleInput};
 pub use app::{App, AppConfig, SUPPORTED_LANGUAGES};
+pub use applications::{ApplicationDetail, ApplicationInput, GroupDetail, TileInput};
 pub use audit::{AuditPage, AuditQuery};
 pub use bootstrap::BootReport;
 pub use bulk::{CSV_COLUMNS, ImportReport, RowError};
@@ -42,6 +46,7 @@ pub use directory::{
 pub use error::{AppError, AppResult};
 pub use factors::{AppEnrolment, KeyRegistration, MyFactors, NamedFactor, PhoneItem};
 pub use levels::LevelChange;
+pub use memberships::{Addition, AppTile, AssignableGroup, MembershipRights, MembershipsView};
 pub use nominations::NominationView;
 pub use operators::NewOperator;
 pub use outbox::{DeliveryFailure, OutboxItem, OutboxView, Outgoing};

@@ -4,50 +4,17 @@
 // Test code: failing loudly is its job.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::{Arc, Mutex};
+mod common;
 
+use common::{app, app_on};
 use tessera_app::audit::ChainReport;
 use tessera_app::{
-    App, AppConfig, AppError, ClientInfo, Clock, Ctx, DEMO_PASSWORD, NewOperator, PasswordOutcome,
-    SystemRandom,
+    App, AppError, ClientInfo, Clock, Ctx, DEMO_PASSWORD, NewOperator, PasswordOutcome,
 };
 use tessera_domain::role::Role;
 use tessera_store::testing::TestDatabase;
 use tessera_store::{AuditLog, Credentials, Levels, Roles, Users};
-use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
-
-struct TestClock(Mutex<OffsetDateTime>);
-
-impl TestClock {
-    fn advance(&self, by: Duration) {
-        let mut now = self.0.lock().unwrap();
-        *now += by;
-    }
-}
-
-impl Clock for TestClock {
-    fn now(&self) -> OffsetDateTime {
-        *self.0.lock().unwrap()
-    }
-}
-
-const KEY: [u8; 32] = [7; 32];
-
-fn app_on(db: &TestDatabase, clock: Arc<TestClock>, key: &[u8]) -> Result<App, AppError> {
-    App::with_ports(
-        db.store.clone(),
-        AppConfig::new("http://localhost:8080/"),
-        key,
-        clock,
-        Arc::new(SystemRandom),
-    )
-}
-
-fn app(db: &TestDatabase) -> (App, Arc<TestClock>) {
-    let clock = Arc::new(TestClock(Mutex::new(datetime!(2026-05-04 08:00 UTC))));
-    (app_on(db, clock.clone(), &KEY).unwrap(), clock)
-}
 
 fn operator(email: &str) -> NewOperator {
     NewOperator {
@@ -256,14 +223,15 @@ async fn demo_data_loads_once_and_only_into_an_empty_database(db: &TestDatabase)
     app.bootstrap().await.unwrap();
     let report = app.load_demo().await.unwrap();
     assert!(report.loaded_now);
-    assert_eq!(report.accounts.len(), 7);
+    assert_eq!(report.accounts.len(), 8);
     let again = app.load_demo().await.unwrap();
     assert!(!again.loaded_now);
     assert_eq!(again.accounts, report.accounts);
 
     let mut tx = db.store.read().await.unwrap();
     assert_eq!(tx.count_levels().await.unwrap(), 6);
-    assert_eq!(tx.count_users().await.unwrap(), 7);
+    assert_eq!(tx.count_users().await.unwrap(), 8);
+    assert_eq!(tx.count_role(Role::AccessAdmin).await.unwrap(), 1);
     assert_eq!(tx.count_role(Role::UserAdmin).await.unwrap(), 2);
     assert_eq!(tx.count_role(Role::Operator).await.unwrap(), 1);
     let zoe = tx
@@ -309,9 +277,9 @@ async fn the_audit_chain_covers_every_change(db: &TestDatabase) {
     let ChainReport::Intact { events } = app.verify_audit_chain().await.unwrap() else {
         panic!("the chain is broken");
     };
-    // Root level, signing key, 5 levels, 7 users, 1 operator and 2 user administrator
-    // grants, the demo load.
-    assert_eq!(events, 18);
+    // Root level, signing key, 5 levels, 8 users, 1 operator, 2 user administrator and 1
+    // access administrator grants, 3 applications, 6 memberships, the demo load.
+    assert_eq!(events, 29);
     let mut tx = db.store.begin().await.unwrap();
     match tx.conn() {
         tessera_store::Conn::Sqlite(c) => {

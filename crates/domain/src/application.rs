@@ -147,7 +147,12 @@ pub fn check_technical_name(
 
 /// Upper-case letters, digits and underscores, starting with a letter: the shape of codes and
 /// roles, so technical names stay unambiguous for applications that parse them.
-fn identifier(field: &'static str, raw: &str, what: &str, example: &str) -> Result<String, FieldError> {
+fn identifier(
+    field: &'static str,
+    raw: &str,
+    what: &str,
+    example: &str,
+) -> Result<String, FieldError> {
     let value = raw.trim().to_uppercase();
     let err = |code: &'static str, message: String| FieldError {
         field,
@@ -158,7 +163,10 @@ fn identifier(field: &'static str, raw: &str, what: &str, example: &str) -> Resu
         return Err(err("required", format!("Enter the {what}.")));
     }
     if value.len() > 40 {
-        return Err(err("too_long", format!("Use at most 40 characters for the {what}.")));
+        return Err(err(
+            "too_long",
+            format!("Use at most 40 characters for the {what}."),
+        ));
     }
     let mut chars = value.chars();
     let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_uppercase());
@@ -200,7 +208,9 @@ pub fn group_role(raw: &str, code: &str) -> Result<String, FieldError> {
         return Err(FieldError {
             field: "role",
             code: "prefixed",
-            message: format!("Leave out the application's code: the technical name becomes {code}_ followed by the role."),
+            message: format!(
+                "Leave out the application's code: the technical name becomes {code}_ followed by the role."
+            ),
         });
     }
     Ok(role)
@@ -256,7 +266,9 @@ pub fn launch_url(field: &'static str, raw: &str) -> Result<String, FieldError> 
     let url = Url::parse(value)
         .map_err(|_| err("Enter a full address starting with https:// (or http://)."))?;
     if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
-        return Err(err("Enter a full address starting with https:// (or http://)."));
+        return Err(err(
+            "Enter a full address starting with https:// (or http://).",
+        ));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(err("Leave user names and passwords out of the address."));
@@ -270,7 +282,10 @@ pub fn icon(field: &'static str, raw: &str) -> Result<String, FieldError> {
     if value.is_empty() {
         return Ok(String::new());
     }
-    if value.starts_with('/') && !value.starts_with("//") && !value.contains(['"', '\'', '<', '>', ' ']) {
+    if value.starts_with('/')
+        && !value.starts_with("//")
+        && !value.contains(['"', '\'', '<', '>', ' '])
+    {
         return Ok(value.to_owned());
     }
     match Url::parse(value) {
@@ -278,7 +293,8 @@ pub fn icon(field: &'static str, raw: &str) -> Result<String, FieldError> {
         _ => Err(FieldError {
             field,
             code: "invalid",
-            message: "Enter an https:// image address or a path on this server, or leave it empty.".into(),
+            message: "Enter an https:// image address or a path on this server, or leave it empty."
+                .into(),
         }),
     }
 }
@@ -335,7 +351,10 @@ mod tests {
     #[test]
     fn roles_and_codes_are_identifiers_without_prefixes() {
         assert_eq!(application_code(" casper ").as_deref(), Ok("CASPER"));
-        assert_eq!(application_code("9LIVES").map_err(|e| e.code), Err("invalid"));
+        assert_eq!(
+            application_code("9LIVES").map_err(|e| e.code),
+            Err("invalid")
+        );
         assert_eq!(application_code("").map_err(|e| e.code), Err("required"));
         assert_eq!(
             group_role("web_user_admin", "CASPER").as_deref(),
@@ -349,7 +368,10 @@ mod tests {
             group_role("CASPER_WEB_USER_ADMIN", "CASPER").map_err(|e| e.code),
             Err("prefixed")
         );
-        assert_eq!(group_role("WEB USER", "CASPER").map_err(|e| e.code), Err("invalid"));
+        assert_eq!(
+            group_role("WEB USER", "CASPER").map_err(|e| e.code),
+            Err("invalid")
+        );
     }
 
     #[test]
@@ -358,11 +380,19 @@ mod tests {
             launch_url("launch_url", "https://casper.example/start").as_deref(),
             Ok("https://casper.example/start")
         );
-        for bad in ["casper.example", "javascript:alert(1)", "ftp://x.example/", "https://u:p@x.example/"] {
+        for bad in [
+            "casper.example",
+            "javascript:alert(1)",
+            "ftp://x.example/",
+            "https://u:p@x.example/",
+        ] {
             assert!(launch_url("launch_url", bad).is_err(), "{bad}");
         }
         assert_eq!(icon("icon", "").as_deref(), Ok(""));
-        assert_eq!(icon("icon", "/static/casper.svg").as_deref(), Ok("/static/casper.svg"));
+        assert_eq!(
+            icon("icon", "/static/casper.svg").as_deref(),
+            Ok("/static/casper.svg")
+        );
         assert!(icon("icon", "//evil.example/x.png").is_err());
         assert!(icon("icon", "http://plain.example/x.png").is_err());
         assert!(icon("icon", "https://cdn.example/x.png").is_ok());
@@ -372,7 +402,10 @@ mod tests {
     fn expired_memberships_stop_counting_at_once() {
         let now = datetime!(2026-11-21 12:00 UTC);
         assert!(membership_counts(None, now));
-        assert!(membership_counts(Some(datetime!(2026-11-21 12:01 UTC)), now));
+        assert!(membership_counts(
+            Some(datetime!(2026-11-21 12:01 UTC)),
+            now
+        ));
         assert!(!membership_counts(Some(now), now));
         assert!(membership_expiry(Some(datetime!(2026-11-20 0:00 UTC)), now).is_err());
         assert!(membership_expiry(None, now).is_ok());

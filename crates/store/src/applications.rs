@@ -324,7 +324,10 @@ impl Applications for Tx {
             "SELECT l.id, l.path FROM group_levels gl JOIN levels l ON l.id = gl.level_id
              WHERE gl.group_id = $1 ORDER BY l.path")
             .bind(group).fetch_all(conn).await)?;
-        Ok(rows.into_iter().map(|(id, path)| (LevelId(id), path)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, path)| (LevelId(id), path))
+            .collect())
     }
 
     async fn set_group_levels(&mut self, group: Uuid, levels: &[LevelId]) -> StoreResult<()> {

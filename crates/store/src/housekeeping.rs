@@ -31,6 +31,8 @@ pub struct Swept {
     pub setup_tokens: u64,
     pub failures: u64,
     pub messages: u64,
+    /// Memberships deleted after their expiry (swept by the app, which audits each one).
+    pub memberships: u64,
 }
 
 impl Swept {
@@ -42,6 +44,7 @@ impl Swept {
             + self.setup_tokens
             + self.failures
             + self.messages
+            + self.memberships
     }
 }
 
@@ -121,6 +124,7 @@ impl Housekeeping for Tx {
             setup_tokens,
             failures,
             messages,
+            memberships: 0,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use tessera_domain::UserId;
 use tessera_domain::application::{Group, Membership, Tile};
+use tessera_domain::session::Assurance;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -46,6 +47,13 @@ pub trait Memberships {
         application: Uuid,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Group>>;
+    /// The minimum assurances of the applications in which a person holds a membership that
+    /// counts at `now`.
+    async fn assurances_needed(
+        &mut self,
+        user: UserId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Assurance>>;
     /// How many people hold a group at `now`.
     async fn count_members(&mut self, group: Uuid, now: OffsetDateTime) -> StoreResult<i64>;
     /// Deletes up to `limit` memberships expired at `now` and gives them back.
@@ -215,6 +223,25 @@ impl Memberships for Tx {
              ORDER BY g.technical_name"))
             .bind(user.0).bind(application).bind(Ts(now)).fetch_all(conn).await)?;
         rows.into_iter().map(Group::try_from).collect()
+    }
+
+    async fn assurances_needed(
+        &mut self,
+        user: UserId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Assurance>> {
+        let rows: Vec<String> = with_conn!(self, conn => sqlx::query_scalar(
+            "SELECT DISTINCT a.min_assurance FROM memberships m
+             JOIN app_groups g ON g.id = m.group_id
+             JOIN applications a ON a.id = g.application_id
+             WHERE m.user_id = $1 AND (m.expires_at IS NULL OR m.expires_at > $2)")
+            .bind(user.0).bind(Ts(now)).fetch_all(conn).await)?;
+        rows.iter()
+            .map(|s| {
+                Assurance::parse(s)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown assurance '{s}'")))
+            })
+            .collect()
     }
 
     async fn count_members(&mut self, group: Uuid, now: OffsetDateTime) -> StoreResult<i64> {

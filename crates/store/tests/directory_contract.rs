@@ -102,6 +102,7 @@ fn search(path: &str) -> UserSearch {
         last_name: String::new(),
         email: String::new(),
         phone: String::new(),
+        group: None,
         sort: UserSort::LastName,
         walk_sorted: false,
         after: None,

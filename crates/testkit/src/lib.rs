@@ -19,6 +19,10 @@ pub mod demo {
     pub const ULLA: &str = "ulla.berger@bank-e.example";
     /// User administrator of Bank F.
     pub const FINN: &str = "finn.murphy@bank-f.example";
+    /// Access administrator of Bank E.
+    pub const ANTON: &str = "anton.weber@bank-e.example";
+    /// At Bank F Reporting, with no application memberships.
+    pub const ZOE: &str = "zoe.papadopoulou@bank-f.example";
 }
 
 pub mod client;

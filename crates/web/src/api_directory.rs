@@ -21,12 +21,12 @@ use crate::csrf::{CsrfHeader, CsrfJson};
 use crate::problem::Problem;
 use crate::state::AppState;
 
-fn etag(version: i64) -> HeaderValue {
+pub(crate) fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
 }
 
 /// The version an `If-Match` header names, or the problem to answer.
-fn if_match(headers: &HeaderMap) -> Result<i64, Problem> {
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<i64, Problem> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Err(Problem::new(
             StatusCode::PRECONDITION_REQUIRED,
@@ -51,7 +51,7 @@ fn if_match(headers: &HeaderMap) -> Result<i64, Problem> {
 }
 
 /// A stale version answers 412 here (the client sent If-Match); other errors as usual.
-fn answer_error(error: AppError) -> Response {
+pub(crate) fn answer_error(error: AppError) -> Response {
     match error {
         AppError::Stale => Problem::new(
             StatusCode::PRECONDITION_FAILED,
@@ -64,7 +64,7 @@ fn answer_error(error: AppError) -> Response {
     }
 }
 
-fn bad_query(rejection: QueryRejection) -> Response {
+pub(crate) fn bad_query(rejection: QueryRejection) -> Response {
     Problem::new(
         StatusCode::BAD_REQUEST,
         "invalid-query",
@@ -423,6 +423,8 @@ pub struct UserSearchQuery {
     last_name: String,
     email: String,
     phone: String,
+    /// Only holders of this group.
+    group_id: Option<Uuid>,
     sort: String,
     after: String,
     limit: Option<i64>,
@@ -463,6 +465,7 @@ pub async fn users(
         last_name: query.last_name,
         email: query.email,
         phone: query.phone,
+        group_id: query.group_id,
         sort: query.sort,
         after,
         limit: query.limit.unwrap_or(50),

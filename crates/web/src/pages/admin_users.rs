@@ -166,6 +166,7 @@ pub async fn list(
         last_name: form.last_name.clone(),
         email: form.email.clone(),
         phone: form.phone.clone(),
+        group_id: None,
         sort: form.sort.clone(),
         after,
         limit: 50,

@@ -1,0 +1,43 @@
+//! What the app layer's test files share: a clock the test moves, and an app on a test
+//! database.
+
+#![allow(clippy::unwrap_used, dead_code)]
+
+use std::sync::{Arc, Mutex};
+
+use tessera_app::{App, AppConfig, AppError, Clock, SystemRandom};
+use tessera_store::testing::TestDatabase;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+pub struct TestClock(Mutex<OffsetDateTime>);
+
+impl TestClock {
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.0.lock().unwrap();
+        *now += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+pub const KEY: [u8; 32] = [7; 32];
+
+pub fn app_on(db: &TestDatabase, clock: Arc<TestClock>, key: &[u8]) -> Result<App, AppError> {
+    App::with_ports(
+        db.store.clone(),
+        AppConfig::new("http://localhost:8080/"),
+        key,
+        clock,
+        Arc::new(SystemRandom),
+    )
+}
+
+pub fn app(db: &TestDatabase) -> (App, Arc<TestClock>) {
+    let clock = Arc::new(TestClock(Mutex::new(datetime!(2026-05-04 08:00 UTC))));
+    (app_on(db, clock.clone(), &KEY).unwrap(), clock)
+}
