@@ -2,7 +2,7 @@
 //! the actor may do about it, and nominations or appointments as typed into a form (a
 //! person's e-mail address, a role's name, a level or none for the person's own).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use tessera_domain::access::{Action, Principal, allowed};
 use tessera_domain::audit::Actor;
@@ -10,8 +10,7 @@ use tessera_domain::level::Level;
 use tessera_domain::role::Role;
 use tessera_domain::user::{User, email_address};
 use tessera_domain::{LevelId, UserId, ValidationErrors};
-use tessera_store::audit_search::AuditSearch;
-use tessera_store::{AuditSearches, Levels, Roles, Tx, Users};
+use tessera_store::{Levels, Roles, Tx, Users};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -59,9 +58,6 @@ pub struct RoleInput {
 /// Someone other than any actor, to ask whether an action on *somebody* is allowed.
 const SOMEONE_ELSE: Actor = Actor::Anonymous;
 
-/// How many audit events one read of role events takes.
-const EVENT_PAGE: i64 = 500;
-
 impl App {
     /// What the actor may do with levels and administrators, in general.
     pub async fn administration_rights(&self, ctx: &Ctx) -> AppResult<AdministrationRights> {
@@ -105,93 +101,59 @@ impl App {
         }) {
             return Ok(Vec::new());
         }
-        // The store has no listing of every grant yet. Every grant is made with a
-        // `role.grant` or `nomination.confirm` audit event in its own transaction, so those
-        // events name everyone who ever received a role; each person's roles are then read
-        // as they are now, so revoked roles and deleted people drop out.
-        let mut people = BTreeSet::new();
-        for action in ["role.grant", "nomination.confirm"] {
-            people.extend(self.role_event_targets(&mut tx, action).await?);
-        }
+        let all = tx.all_role_grants().await?;
         let mut levels: HashMap<LevelId, Option<Level>> = HashMap::new();
         let mut views = Vec::new();
-        for person in people {
-            let held = tx.roles_of(person).await?;
-            if held.is_empty() {
-                continue;
-            }
-            let Some(user) = tx.user(person).await? else {
+        let mut people: HashMap<UserId, Option<tessera_domain::user::User>> = HashMap::new();
+        for grant in all {
+            let user = match people.get(&grant.user_id) {
+                Some(known) => known.clone(),
+                None => {
+                    let found = tx.user(grant.user_id).await?;
+                    people.insert(grant.user_id, found.clone());
+                    found
+                }
+            };
+            let Some(user) = user else {
                 continue;
             };
-            for grant in held {
-                let level = match levels.get(&grant.level_id) {
-                    Some(known) => known.clone(),
-                    None => {
-                        let found = tx.level(grant.level_id).await?;
-                        levels.insert(grant.level_id, found.clone());
-                        found
-                    }
-                };
-                let Some(level) = level else {
-                    continue;
-                };
-                if !allowed(&principal, Action::ViewUsers { level: &level.path }) {
-                    continue;
+            let level = match levels.get(&grant.level_id) {
+                Some(known) => known.clone(),
+                None => {
+                    let found = tx.level(grant.level_id).await?;
+                    levels.insert(grant.level_id, found.clone());
+                    found
                 }
-                views.push((
-                    level.path.clone(),
-                    AdministratorView {
-                        user_id: user.id,
-                        user_name: user.display_name(),
-                        user_email: user.email.clone(),
-                        role: grant.role,
-                        level_id: level.id,
-                        level_name: level.name.clone(),
-                        granted_at: grant.granted_at,
-                        may_revoke: allowed(
-                            &principal,
-                            Action::DecideRoles {
-                                subject: Actor::User(user.id),
-                            },
-                        ),
-                    },
-                ));
+            };
+            let Some(level) = level else {
+                continue;
+            };
+            if !allowed(&principal, Action::ViewUsers { level: &level.path }) {
+                continue;
             }
+            views.push((
+                level.path.clone(),
+                AdministratorView {
+                    user_id: user.id,
+                    user_name: user.display_name(),
+                    user_email: user.email.clone(),
+                    role: grant.role,
+                    level_id: level.id,
+                    level_name: level.name.clone(),
+                    granted_at: grant.granted_at,
+                    may_revoke: allowed(
+                        &principal,
+                        Action::DecideRoles {
+                            subject: Actor::User(user.id),
+                        },
+                    ),
+                },
+            ));
         }
         views.sort_by(|(a_path, a), (b_path, b)| {
             (a_path, a.role.as_str(), &a.user_email).cmp(&(b_path, b.role.as_str(), &b.user_email))
         });
         Ok(views.into_iter().map(|(_, view)| view).collect())
-    }
-
-    /// The people named as targets of every audit event with this action.
-    async fn role_event_targets(&self, tx: &mut Tx, action: &str) -> AppResult<Vec<UserId>> {
-        let mut people = Vec::new();
-        let mut before = None;
-        loop {
-            let events = tx
-                .search_audit(&AuditSearch {
-                    action: action.to_owned(),
-                    before,
-                    limit: EVENT_PAGE,
-                    ..AuditSearch::default()
-                })
-                .await?;
-            people.extend(
-                events
-                    .iter()
-                    .filter(|e| e.action == action)
-                    .filter_map(|e| e.target_id.as_deref())
-                    .filter_map(|id| Uuid::parse_str(id).ok())
-                    .map(UserId),
-            );
-            match events.last() {
-                Some(last) if i64::try_from(events.len()).unwrap_or(i64::MAX) >= EVENT_PAGE => {
-                    before = Some(last.seq);
-                }
-                _ => return Ok(people),
-            }
-        }
     }
 
     /// The person, role and level a form names, checked: an account the actor may see, a

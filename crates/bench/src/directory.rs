@@ -123,12 +123,14 @@ pub fn run(
     levels: usize,
     postgres: Option<String>,
     queries: usize,
+    keep: bool,
 ) -> Result<String, BenchError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
         let data = tempfile::tempdir()?;
+        let mut kept = String::new();
         let (store, label, cleanup) = match &postgres {
             Some(admin) => {
                 let name = format!("tessera_bench_{}", uuid::Uuid::new_v4().simple());
@@ -194,10 +196,15 @@ pub fn run(
         );
         out.push_str(&table("latency of the Users page's searches", &listed));
         store.close().await;
-        if let Some((admin_store, name)) = cleanup {
-            exec_admin(&admin_store, &format!("DROP DATABASE {name} WITH (FORCE)")).await?;
+        match cleanup {
+            Some((_, name)) if keep => kept = format!("kept: PostgreSQL database {name}\n"),
+            Some((admin_store, name)) => {
+                exec_admin(&admin_store, &format!("DROP DATABASE {name} WITH (FORCE)")).await?;
+            }
+            None if keep => kept = format!("kept: {}\n", data.keep().join("bench.db").display()),
+            None => {}
         }
-        Ok(out)
+        Ok(out + &kept)
     })
 }
 
@@ -382,5 +389,11 @@ async fn analyse(store: &Store) -> Result<(), BenchError> {
         }
     }
     tx.commit().await?;
+    // What autovacuum does to a freshly filled table: without the visibility map, every
+    // index-only scan still visits the table.
+    let mut reads = store.reads().await?;
+    if let Conn::Postgres(conn) = reads.conn() {
+        sqlx::query("VACUUM (ANALYZE) users").execute(conn).await?;
+    }
     Ok(())
 }

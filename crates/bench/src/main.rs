@@ -52,6 +52,9 @@ enum Scenario {
         /// Searches of each kind.
         #[arg(long, default_value_t = 200)]
         queries: usize,
+        /// Keep the filled database afterwards (its place is printed), to look at plans.
+        #[arg(long)]
+        keep: bool,
     },
     /// Full sign-ins (e-mail, password, SMS code) per second, beside Argon2id's own bound.
     Signin {
@@ -86,7 +89,8 @@ fn main() -> ExitCode {
             levels,
             postgres,
             queries,
-        } => directory::run(users, levels, postgres, queries.max(1))
+            keep,
+        } => directory::run(users, levels, postgres, queries.max(1), keep)
             .map_err(|e| e.to_string().into()),
         Scenario::Signin { clients, seconds } => {
             signin::run(&tessera, clients, seconds.max(1)).map_err(|e| e.to_string().into())

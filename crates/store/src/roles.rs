@@ -29,6 +29,8 @@ pub trait Roles {
     async fn revoke_role(&mut self, user: UserId, role: Role, level: LevelId) -> StoreResult<bool>;
     /// The roles a user holds, each with the path of its level, for access decisions.
     async fn grants_of(&mut self, user: UserId) -> StoreResult<Vec<Grant>>;
+    /// Every role held by anyone (administrators are few: one row per role and level).
+    async fn all_role_grants(&mut self) -> StoreResult<Vec<RoleGrant>>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -38,6 +40,22 @@ struct GrantRow {
     level_id: Uuid,
     granted_by: Option<Uuid>,
     granted_at: Ts,
+}
+
+fn role_grants(rows: Vec<GrantRow>) -> StoreResult<Vec<RoleGrant>> {
+    rows.into_iter()
+        .map(|row| {
+            let role = Role::parse(&row.role)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown role '{}'", row.role)))?;
+            Ok(RoleGrant {
+                user_id: UserId(row.user_id),
+                role,
+                level_id: LevelId(row.level_id),
+                granted_by: row.granted_by.map(UserId),
+                granted_at: row.granted_at.0,
+            })
+        })
+        .collect()
 }
 
 impl Roles for Tx {
@@ -62,19 +80,15 @@ impl Roles for Tx {
             "SELECT user_id, role, level_id, granted_by, granted_at FROM role_grants
              WHERE user_id = $1 ORDER BY role, level_id")
             .bind(user.0).fetch_all(conn).await)?;
-        rows.into_iter()
-            .map(|row| {
-                let role = Role::parse(&row.role)
-                    .ok_or_else(|| StoreError::Corrupt(format!("unknown role '{}'", row.role)))?;
-                Ok(RoleGrant {
-                    user_id: UserId(row.user_id),
-                    role,
-                    level_id: LevelId(row.level_id),
-                    granted_by: row.granted_by.map(UserId),
-                    granted_at: row.granted_at.0,
-                })
-            })
-            .collect()
+        role_grants(rows)
+    }
+
+    async fn all_role_grants(&mut self) -> StoreResult<Vec<RoleGrant>> {
+        let rows: Vec<GrantRow> = with_conn!(self, conn => sqlx::query_as(
+            "SELECT user_id, role, level_id, granted_by, granted_at FROM role_grants
+             ORDER BY user_id, role, level_id")
+            .fetch_all(conn).await)?;
+        role_grants(rows)
     }
 
     async fn revoke_role(&mut self, user: UserId, role: Role, level: LevelId) -> StoreResult<bool> {
