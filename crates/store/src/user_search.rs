@@ -124,7 +124,9 @@ impl UserSearches for Tx {
         // joins freely, and would gather and sort instead); on SQLite by CROSS JOIN, which its
         // planner keeps in the written order and runs faster than the subquery.
         let sqlite = matches!(self, Tx::Sqlite(_) | Tx::SqliteReads(_));
-        let walk = whole_tree || search.walk_sorted;
+        // A group's holders are gathered from its memberships (a group is small beside
+        // everyone), never found by walking everyone in sort order.
+        let walk = (whole_tree || search.walk_sorted) && search.group.is_none();
         let cross = walk && sqlite;
         let walk = walk && !sqlite;
         let level_path = if walk {
@@ -190,8 +192,8 @@ impl UserSearches for Tx {
             let group = bind(Bind::Id(group));
             let now = bind(Bind::Time(now));
             conditions.push(format!(
-                "EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id \
-                 AND m.group_id = {group} AND (m.expires_at IS NULL OR m.expires_at > {now}))"
+                "u.id IN (SELECT m.user_id FROM memberships m WHERE m.group_id = {group} \
+                 AND (m.expires_at IS NULL OR m.expires_at > {now}))"
             ));
         }
         let column = search.sort.column();

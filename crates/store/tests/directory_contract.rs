@@ -4,7 +4,9 @@
 // Test code: failing loudly is its job.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use tessera_domain::application::{Application, Environment, Group, Membership};
 use tessera_domain::audit::{Actor, NewAuditEvent};
+use tessera_domain::session::Assurance;
 use tessera_domain::level::Level;
 use tessera_domain::role::Role;
 use tessera_domain::user::{NewUser, User, UserStatus};
@@ -16,11 +18,12 @@ use tessera_store::second_factors::PhoneNumber;
 use tessera_store::testing::TestDatabase;
 use tessera_store::user_search::{UserSearch, UserSort};
 use tessera_store::{
-    AuditLog, AuditSearches, Levels, Nominations, Roles, SecondFactors, Store, StoreError,
-    UserSearches, Users,
+    Applications, AuditLog, AuditSearches, Levels, Memberships, Nominations, Roles, SecondFactors,
+    Store, StoreError, UserSearches, Users,
 };
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 use time::macros::datetime;
+use uuid::Uuid;
 
 tessera_store::on_both_databases!(
     users_change_only_at_the_version_read,
@@ -226,6 +229,68 @@ async fn searches_filter_page_and_stay_inside_visible_subtrees(db: &TestDatabase
         seen.extend(page.into_iter().map(|h| h.user.first_name));
     }
     assert_eq!(seen, ["Clara", "Ben", "Anna", "David", "Elena"]);
+    drop(tx);
+
+    // Holders of a group, whole tree or a subtree; an expired membership no longer counts.
+    let app = Application {
+        id: Uuid::from_bytes([9; 16]),
+        code: "CASPER".into(),
+        name: "CASPER".into(),
+        description: String::new(),
+        min_assurance: Assurance::Medium,
+        version: 1,
+        created_at: T0,
+        updated_at: T0,
+    };
+    let group = Group {
+        id: Uuid::from_bytes([10; 16]),
+        application_id: app.id,
+        environment: Environment::Production,
+        role: "WEB_USER_ADMIN".into(),
+        technical_name: "CASPER_WEB_USER_ADMIN".into(),
+        description: String::new(),
+        version: 1,
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.insert_application(&app).await.unwrap());
+    assert!(tx.insert_group(&group).await.unwrap());
+    for (p, expires_at) in [
+        (&people[0], None),
+        (&people[3], None),
+        (&people[4], Some(T0 + Duration::days(1))),
+    ] {
+        tx.put_membership(&Membership {
+            user_id: p.id.0,
+            group_id: group.id,
+            granted_by: None,
+            granted_at: T0,
+            expires_at,
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let holders = |path: &str, now: OffsetDateTime| UserSearch {
+        group: Some((group.id, now)),
+        ..search(path)
+    };
+    assert_eq!(
+        names(tx.search_users(&holders("", T0)).await.unwrap()),
+        ["Anna", "David", "Elena"]
+    );
+    assert_eq!(
+        names(tx.search_users(&holders(&bank_e.path, T0)).await.unwrap()),
+        ["Anna", "Elena"]
+    );
+    assert_eq!(
+        names(
+            tx.search_users(&holders("", T0 + Duration::days(2)))
+                .await
+                .unwrap()
+        ),
+        ["Anna", "David"]
+    );
 }
 
 async fn moving_a_level_moves_its_whole_subtree(db: &TestDatabase) {
