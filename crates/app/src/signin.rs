@@ -13,7 +13,9 @@ use tessera_domain::setup::{token_digest, token_text};
 use tessera_domain::throttle::Gate;
 use tessera_domain::user::{User, UserStatus, email_address};
 use tessera_store::sessions::SessionRecord;
-use tessera_store::{AuditLog, Credentials, Roles, Sessions, SignInFailures, Tx, Users};
+use tessera_store::{
+    AuditLog, Credentials, Roles, SessionApplications, Sessions, SignInFailures, Tx, Users,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -431,6 +433,8 @@ pub struct SessionItem {
     pub assurance: Assurance,
     pub created_at: OffsetDateTime,
     pub last_seen_at: OffsetDateTime,
+    /// The applications signed into during the session (tile labels), first used first.
+    pub applications: Vec<String>,
 }
 
 impl App {
@@ -439,6 +443,7 @@ impl App {
         let now = self.now();
         let mut tx = self.store().reads().await?;
         let sessions = tx.open_sessions_of(me.user.id).await?;
+        let used = tx.applications_used(me.user.id).await?;
         Ok(sessions
             .into_iter()
             .filter(|s| session_is_live(&SESSION_POLICY, s.created_at, s.last_seen_at, false, now))
@@ -451,6 +456,11 @@ impl App {
                 assurance: s.assurance,
                 created_at: s.created_at,
                 last_seen_at: s.last_seen_at,
+                applications: used
+                    .iter()
+                    .filter(|u| u.session_id == s.id)
+                    .map(|u| u.label.clone())
+                    .collect(),
             })
             .collect())
     }

@@ -9,9 +9,10 @@ mod common;
 use common::app;
 use tessera_app::{Addition, App, AppError, ApplicationInput, Clock, Ctx};
 use tessera_domain::UserId;
+use tessera_domain::application::Environment;
 use tessera_domain::audit::Actor;
 use tessera_store::testing::TestDatabase;
-use tessera_store::{AuditLog, Users};
+use tessera_store::{AuditLog, SessionApplications, Users};
 use time::Duration;
 use uuid::Uuid;
 
@@ -21,6 +22,7 @@ tessera_store::on_both_databases!(
     my_apps_shows_one_tile_per_environment_and_sso_gets_only_that_application,
     granting_a_group_to_many_people_is_all_or_nothing,
     operators_register_applications_and_groups_with_derived_names,
+    display_my_sessions_lists_the_applications_used,
 );
 
 async fn demo(db: &TestDatabase) -> (App, std::sync::Arc<common::TestClock>) {
@@ -448,4 +450,39 @@ async fn operators_register_applications_and_groups_with_derived_names(db: &Test
         app.delete_application(&operator, atlas.id).await,
         Err(AppError::Conflict(_))
     ));
+}
+
+async fn display_my_sessions_lists_the_applications_used(db: &TestDatabase) {
+    let (app, clock) = demo(db).await;
+    let token = common::full_sign_in(&app, ERIKA).await;
+    let me = app.current_session(&token).await.unwrap().unwrap();
+    let operator = as_person(db, OPERATOR).await;
+    let casper = app
+        .applications(&operator)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.code == "CASPER")
+        .unwrap();
+    let mut tx = db.store.begin().await.unwrap();
+    for environment in [Environment::PreProduction, Environment::Production] {
+        tx.note_application_use(me.session_id, casper.id, environment, clock.now())
+            .await
+            .unwrap();
+    }
+    // Used again later: listed once.
+    tx.note_application_use(
+        me.session_id,
+        casper.id,
+        Environment::Production,
+        clock.now() + Duration::minutes(5),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let sessions = app.my_sessions(&me).await.unwrap();
+    assert_eq!(sessions.len(), 1);
+    let mut used = sessions[0].applications.clone();
+    used.sort();
+    assert_eq!(used, ["CASPER", "CASPER Pre-Production"]);
 }

@@ -6,11 +6,9 @@
 
 mod common;
 
-use common::{app, app_on};
+use common::{app, app_on, full_sign_in};
 use tessera_app::audit::ChainReport;
-use tessera_app::{
-    App, AppError, ClientInfo, Clock, Ctx, DEMO_PASSWORD, NewOperator, PasswordOutcome,
-};
+use tessera_app::{AppError, ClientInfo, Clock, Ctx, DEMO_PASSWORD, NewOperator, PasswordOutcome};
 use tessera_domain::role::Role;
 use tessera_store::testing::TestDatabase;
 use tessera_store::{AuditLog, Credentials, Levels, Roles, Users};
@@ -48,32 +46,6 @@ tessera_store::on_both_databases!(
 );
 
 /// Signs in with the demo password and, when asked, the code taken from the queued message.
-async fn full_sign_in(app: &App, email: &str) -> String {
-    let ctx = Ctx::anonymous(None);
-    match app
-        .sign_in_with_password(email, DEMO_PASSWORD, None, ClientInfo::default(), &ctx)
-        .await
-        .unwrap()
-    {
-        PasswordOutcome::SignedIn(signed_in) => signed_in.token,
-        PasswordOutcome::NeedsCode(step) => {
-            let sent = app
-                .claim_outgoing("test", Duration::minutes(1), 100)
-                .await
-                .unwrap();
-            let code = sent
-                .iter()
-                .rev()
-                .find_map(|message| message.args.get("code").cloned())
-                .unwrap();
-            app.verify_sign_in_code(&step.challenge, &code, None, ClientInfo::default(), &ctx)
-                .await
-                .unwrap()
-                .token
-        }
-    }
-}
-
 async fn bootstrap_is_idempotent_and_checks_the_secret_key(db: &TestDatabase) {
     let (app, clock) = app(db);
     let first = app.bootstrap().await.unwrap();

@@ -5,7 +5,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use tessera_app::{App, AppConfig, AppError, Clock, SystemRandom};
+use tessera_app::{
+    App, AppConfig, AppError, ClientInfo, Clock, Ctx, DEMO_PASSWORD, PasswordOutcome, SystemRandom,
+};
 use tessera_store::testing::TestDatabase;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -40,4 +42,31 @@ pub fn app_on(db: &TestDatabase, clock: Arc<TestClock>, key: &[u8]) -> Result<Ap
 pub fn app(db: &TestDatabase) -> (App, Arc<TestClock>) {
     let clock = Arc::new(TestClock(Mutex::new(datetime!(2026-05-04 08:00 UTC))));
     (app_on(db, clock.clone(), &KEY).unwrap(), clock)
+}
+
+/// Signs a demo person in (password, then the SMS code from the outbox); the session token.
+pub async fn full_sign_in(app: &App, email: &str) -> String {
+    let ctx = Ctx::anonymous(None);
+    match app
+        .sign_in_with_password(email, DEMO_PASSWORD, None, ClientInfo::default(), &ctx)
+        .await
+        .unwrap()
+    {
+        PasswordOutcome::SignedIn(signed_in) => signed_in.token,
+        PasswordOutcome::NeedsCode(step) => {
+            let sent = app
+                .claim_outgoing("test", Duration::minutes(1), 100)
+                .await
+                .unwrap();
+            let code = sent
+                .iter()
+                .rev()
+                .find_map(|message| message.args.get("code").cloned())
+                .unwrap();
+            app.verify_sign_in_code(&step.challenge, &code, None, ClientInfo::default(), &ctx)
+                .await
+                .unwrap()
+                .token
+        }
+    }
 }

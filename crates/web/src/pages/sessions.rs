@@ -21,6 +21,7 @@ pub struct Row {
     started: String,
     last_used: String,
     methods: String,
+    applications: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -83,6 +84,11 @@ pub async fn show(
             started: s.created_at.format(format).unwrap_or_default(),
             last_used: s.last_seen_at.format(format).unwrap_or_default(),
             methods: s.methods.join(", "),
+            applications: if s.applications.is_empty() {
+                "none yet".into()
+            } else {
+                s.applications.join(", ")
+            },
         })
         .collect();
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
