@@ -2,9 +2,11 @@
 //! request, call one use case of the app layer, and render its answer.
 
 mod api;
+mod api_applications;
 mod api_audit;
 mod api_bulk;
 mod api_directory;
+mod api_memberships;
 mod api_roles;
 mod auth;
 mod cookies;
@@ -166,6 +168,39 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/users/{id}/edit", get(pages::admin_users::edit))
         .route(
+            "/admin/users/{id}/memberships",
+            get(pages::memberships::show).post(pages::memberships::submit),
+        )
+        .route("/account/apps", get(pages::my_apps::show))
+        .route(
+            "/admin/applications",
+            get(pages::admin_applications::list).post(pages::admin_applications::create),
+        )
+        .route(
+            "/admin/applications/{id}",
+            get(pages::admin_applications::show).post(pages::admin_applications::update),
+        )
+        .route(
+            "/admin/applications/{id}/delete",
+            post(pages::admin_applications::delete),
+        )
+        .route(
+            "/admin/applications/{id}/tiles/{environment}",
+            post(pages::admin_applications::put_tile),
+        )
+        .route(
+            "/admin/applications/{id}/groups",
+            post(pages::admin_applications::create_group),
+        )
+        .route(
+            "/admin/applications/{id}/groups/{group}/delete",
+            post(pages::admin_applications::delete_group),
+        )
+        .route(
+            "/admin/applications/{id}/groups/{group}/levels",
+            post(pages::admin_applications::set_group_levels),
+        )
+        .route(
             "/admin/users/{id}/delete",
             get(pages::admin_users::confirm_delete).post(pages::admin_users::delete),
         )
@@ -199,6 +234,44 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/roles/{user_id}/{role}/{level_id}",
             axum::routing::delete(api_roles::revoke),
+        )
+        .route(
+            "/api/v1/applications",
+            get(api_applications::applications).post(api_applications::create_application),
+        )
+        .route(
+            "/api/v1/applications/{id}",
+            get(api_applications::application)
+                .patch(api_applications::update_application)
+                .delete(api_applications::delete_application),
+        )
+        .route(
+            "/api/v1/applications/{id}/tiles/{environment}",
+            axum::routing::put(api_applications::put_tile),
+        )
+        .route(
+            "/api/v1/applications/{id}/groups",
+            post(api_applications::create_group),
+        )
+        .route(
+            "/api/v1/groups/{id}",
+            axum::routing::delete(api_applications::delete_group),
+        )
+        .route(
+            "/api/v1/groups/{id}/levels",
+            axum::routing::put(api_applications::set_group_levels),
+        )
+        .route(
+            "/api/v1/groups/{id}/memberships",
+            post(api_memberships::grant_to_many),
+        )
+        .route(
+            "/api/v1/users/{id}/memberships",
+            get(api_memberships::memberships).post(api_memberships::change_memberships),
+        )
+        .route(
+            "/api/v1/users/{id}/assignable-groups",
+            get(api_memberships::assignable_groups),
         )
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/audit", get(api_audit::audit))

@@ -5,13 +5,15 @@ use axum::Json;
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 
-use crate::{api, api_audit, api_bulk, api_directory, api_roles, problem};
+use crate::{
+    api, api_applications, api_audit, api_bulk, api_directory, api_memberships, api_roles, problem,
+};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Tessera",
-        description = "Identity portal: organisation levels, users and their administrators, the audit trail, messages. Calls use the session cookie of a signed-in person; calls that change something also send the tessera_csrf cookie's value in X-CSRF-Token. Errors are RFC 9457 problem details."
+        description = "Identity portal: organisation levels, users and their administrators, applications with their groups, memberships, the audit trail, messages. Calls use the session cookie of a signed-in person; calls that change something also send the tessera_csrf cookie's value in X-CSRF-Token. Errors are RFC 9457 problem details."
     ),
     paths(
         api_directory::levels,
@@ -32,6 +34,19 @@ use crate::{api, api_audit, api_bulk, api_directory, api_roles, problem};
         api_roles::reject,
         api_roles::appoint,
         api_roles::revoke,
+        api_applications::applications,
+        api_applications::create_application,
+        api_applications::application,
+        api_applications::update_application,
+        api_applications::delete_application,
+        api_applications::put_tile,
+        api_applications::create_group,
+        api_applications::delete_group,
+        api_applications::set_group_levels,
+        api_memberships::memberships,
+        api_memberships::change_memberships,
+        api_memberships::assignable_groups,
+        api_memberships::grant_to_many,
         api_audit::audit,
         api::outbox,
         api::send_test_message,

@@ -29,6 +29,8 @@ struct AccountPage {
     /// Links to the organisation levels and administrators pages.
     levels: bool,
     administrators: bool,
+    /// Link to the applications pages (operators).
+    applications: bool,
     password_changed: bool,
 }
 
@@ -45,6 +47,7 @@ pub async fn show(
     signed_in: SignedIn,
 ) -> Result<Response, PageError> {
     let rights = state.app.administration_rights(&signed_in.ctx).await?;
+    let membership_rights = state.app.membership_rights(&signed_in.ctx).await?;
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
     let session = signed_in.session;
     let page = AccountPage {
@@ -53,6 +56,7 @@ pub async fn show(
         directory: may_open_directory(Actor::User(session.user.id), &session.roles),
         levels: rights.view_levels,
         administrators: rights.nominate || rights.decide_roles,
+        applications: membership_rights.manage_applications,
         password_changed: query.password == "changed",
         first_name: session.user.first_name,
         last_name: session.user.last_name,

@@ -41,6 +41,13 @@ pub(crate) fn level_options(levels: &[Level], selected: Option<LevelId>) -> Vec<
         .collect()
 }
 
+/// A group in the "Select membership" box.
+pub struct GroupOption {
+    pub id: Uuid,
+    pub label: String,
+    pub selected: bool,
+}
+
 pub struct Column {
     pub label: &'static str,
     pub sortable: bool,
@@ -72,6 +79,10 @@ struct UsersPage {
     next: Option<String>,
     may_create: bool,
     may_manage: bool,
+    /// "Select membership": the groups whose holders the reader may look for.
+    groups: Vec<GroupOption>,
+    /// "Assign memberships" on each row.
+    may_assign: bool,
     /// Links to the other administration pages the reader may use.
     may_view_levels: bool,
     may_nominate: bool,
@@ -90,6 +101,7 @@ pub struct SearchForm {
     last_name: String,
     email: String,
     phone: String,
+    group_id: String,
     sort: String,
     after: String,
     done: String,
@@ -106,6 +118,7 @@ impl SearchForm {
             ("last_name", &self.last_name),
             ("email", &self.email),
             ("phone", &self.phone),
+            ("group_id", &self.group_id),
             ("sort", sort),
         ]);
         if let Some(after) = after {
@@ -154,6 +167,9 @@ pub async fn list(
         return Err(AppError::Forbidden.into());
     }
     let administration = state.app.administration_rights(&me.ctx).await?;
+    let membership_rights = state.app.membership_rights(&me.ctx).await?;
+    let groups = state.app.filterable_groups(&me.ctx).await?;
+    let group_id = Uuid::parse_str(form.group_id.trim()).ok();
     let levels = state.app.visible_levels(&me.ctx).await?;
     let chosen = Uuid::parse_str(form.level_id.trim()).ok().map(LevelId);
     let level_id = chosen.or_else(|| levels.first().map(|l| l.id));
@@ -166,7 +182,7 @@ pub async fn list(
         last_name: form.last_name.clone(),
         email: form.email.clone(),
         phone: form.phone.clone(),
-        group_id: None,
+        group_id,
         sort: form.sort.clone(),
         after,
         limit: 50,
@@ -223,6 +239,19 @@ pub async fn list(
         next,
         may_create: rights.manage_users,
         may_manage: rights.manage_users,
+        groups: groups
+            .into_iter()
+            .map(|(group, application)| GroupOption {
+                selected: Some(group.id) == group_id,
+                label: format!(
+                    "{} ({application}, {})",
+                    group.technical_name,
+                    group.environment.label()
+                ),
+                id: group.id,
+            })
+            .collect(),
+        may_assign: membership_rights.assign,
         may_view_levels: administration.view_levels,
         may_nominate: administration.nominate || administration.decide_roles,
         level_query: format!(
@@ -460,6 +489,7 @@ struct UserPage {
     roles: String,
     may_manage: bool,
     may_nominate: bool,
+    may_assign: bool,
     notice: Option<&'static str>,
 }
 
@@ -478,6 +508,7 @@ pub async fn show(
     let record = state.app.user_record(&me.ctx, UserId(id)).await?;
     let rights = state.app.directory_rights(&me.ctx).await?;
     let administration = state.app.administration_rights(&me.ctx).await?;
+    let may_assign = state.app.membership_rights(&me.ctx).await?.assign;
     let user = &record.user;
     let page = UserPage {
         id,
@@ -503,6 +534,7 @@ pub async fn show(
         },
         may_manage: rights.manage_users,
         may_nominate: administration.nominate || administration.decide_roles,
+        may_assign,
         notice: match done.done.as_str() {
             "created" => Some("The user was created and an invitation e-mail is on its way."),
             "saved" => Some("Your changes were saved."),

@@ -15,6 +15,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../static/webauthn.js"),
     ),
+    (
+        "memberships.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/memberships.js"),
+    ),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Response {

@@ -1,6 +1,7 @@
 //! Server-rendered pages. They work without JavaScript.
 
 pub mod account;
+pub mod admin_applications;
 pub mod admin_audit;
 pub mod admin_csv;
 pub mod admin_levels;
@@ -8,7 +9,10 @@ pub mod admin_nominations;
 pub mod admin_users;
 pub mod assets;
 pub mod home;
+pub mod memberships;
+pub mod my_apps;
 pub mod outbox;
+pub mod pairs;
 pub mod password;
 pub mod reset;
 pub mod security;
