@@ -4,7 +4,7 @@
 
 use serde_json::json;
 use tessera_domain::access::{Action, Grant, Principal, allowed};
-use tessera_domain::application::{Group, Membership, Tile, membership_expiry};
+use tessera_domain::application::{Environment, Group, Membership, Tile, membership_expiry};
 use tessera_domain::audit::{Actor, NewAuditEvent};
 use tessera_domain::user::User;
 use tessera_domain::{UserId, ValidationErrors};
@@ -328,12 +328,17 @@ impl App {
             .collect())
     }
 
-    /// The technical names of the groups a person holds in one application (and only that
-    /// one), as single sign-on releases them to it.
-    pub async fn released_groups(&self, user: UserId, application: Uuid) -> AppResult<Vec<String>> {
+    /// The technical names of the groups a person holds in one application environment (and
+    /// only that one), as single sign-on releases them to that environment's clients.
+    pub async fn released_groups(
+        &self,
+        user: UserId,
+        application: Uuid,
+        environment: Environment,
+    ) -> AppResult<Vec<String>> {
         let mut tx = self.store().reads().await?;
         Ok(tx
-            .groups_held_in(user, application, self.now())
+            .groups_held_in(user, application, environment, self.now())
             .await?
             .into_iter()
             .map(|g| g.technical_name)

@@ -304,13 +304,22 @@ async fn my_apps_shows_one_tile_per_environment_and_sso_gets_only_that_applicati
     let operator = as_person(db, OPERATOR).await;
     let apps = app.applications(&operator).await.unwrap();
     let casper = apps.iter().find(|a| a.code == "CASPER").unwrap();
+    // Each environment's clients see only that environment's memberships.
     assert_eq!(
-        app.released_groups(erika, casper.id).await.unwrap(),
-        ["A-CASPER_WEB_DATA_SUBMITTER", "CASPER_WEB_DATA_SUBMITTER"]
+        app.released_groups(erika, casper.id, Environment::Production)
+            .await
+            .unwrap(),
+        ["CASPER_WEB_DATA_SUBMITTER"]
+    );
+    assert_eq!(
+        app.released_groups(erika, casper.id, Environment::PreProduction)
+            .await
+            .unwrap(),
+        ["A-CASPER_WEB_DATA_SUBMITTER"]
     );
     let astra = apps.iter().find(|a| a.code == "ASTRA").unwrap();
     assert!(
-        app.released_groups(erika, astra.id)
+        app.released_groups(erika, astra.id, Environment::Production)
             .await
             .unwrap()
             .is_empty()

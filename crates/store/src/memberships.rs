@@ -2,7 +2,7 @@
 //! in any read here (the `now` parameter), before the sweep deletes it.
 
 use tessera_domain::UserId;
-use tessera_domain::application::{Group, Membership, Tile};
+use tessera_domain::application::{Environment, Group, Membership, Tile};
 use tessera_domain::session::Assurance;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -40,11 +40,13 @@ pub trait Memberships {
         user: UserId,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<(Tile, String)>>;
-    /// The groups of one application that a person holds at `now`.
+    /// The groups of one application environment that a person holds at `now`: a client of
+    /// one environment never sees another's memberships.
     async fn groups_held_in(
         &mut self,
         user: UserId,
         application: Uuid,
+        environment: Environment,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Group>>;
     /// The minimum assurances of the applications in which a person holds a membership that
@@ -214,14 +216,16 @@ impl Memberships for Tx {
         &mut self,
         user: UserId,
         application: Uuid,
+        environment: Environment,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Group>> {
         let rows: Vec<GroupRow> = with_conn!(self, conn => sqlx::query_as(select_groups!(
             "JOIN memberships m ON m.group_id = g.id
-             WHERE m.user_id = $1 AND g.application_id = $2
-               AND (m.expires_at IS NULL OR m.expires_at > $3)
+             WHERE m.user_id = $1 AND g.application_id = $2 AND g.environment = $3
+               AND (m.expires_at IS NULL OR m.expires_at > $4)
              ORDER BY g.technical_name"))
-            .bind(user.0).bind(application).bind(Ts(now)).fetch_all(conn).await)?;
+            .bind(user.0).bind(application).bind(environment.as_str()).bind(Ts(now))
+            .fetch_all(conn).await)?;
         rows.into_iter().map(Group::try_from).collect()
     }
 

@@ -6,9 +6,9 @@
 
 use tessera_domain::application::{Application, Environment, Group, Membership};
 use tessera_domain::audit::{Actor, NewAuditEvent};
-use tessera_domain::session::Assurance;
 use tessera_domain::level::Level;
 use tessera_domain::role::Role;
+use tessera_domain::session::Assurance;
 use tessera_domain::user::{NewUser, User, UserStatus};
 use tessera_domain::{LevelId, UserId};
 use tessera_store::audit_search::AuditSearch;
@@ -21,8 +21,8 @@ use tessera_store::{
     Applications, AuditLog, AuditSearches, Levels, Memberships, Nominations, Roles, SecondFactors,
     Store, StoreError, UserSearches, Users,
 };
-use time::{Duration, OffsetDateTime};
 use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 tessera_store::on_both_databases!(

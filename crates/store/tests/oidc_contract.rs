@@ -1,0 +1,213 @@
+//! The store contract of OpenID Connect clients and authorization codes, and of the groups
+//! released per application environment, on SQLite and on PostgreSQL alike.
+
+// Test code: failing loudly is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use tessera_domain::application::{Application, Environment, Group, Membership};
+use tessera_domain::level::Level;
+use tessera_domain::session::Assurance;
+use tessera_domain::user::{NewUser, UserStatus};
+use tessera_domain::{LevelId, UserId};
+use tessera_store::oidc::{OidcClient, OidcCode};
+use tessera_store::sessions::SessionRecord;
+use tessera_store::testing::TestDatabase;
+use tessera_store::{
+    Applications, Levels, Memberships, OidcStore, Sessions, Store, StoreError, Users,
+};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+tessera_store::on_both_databases!(
+    clients_are_found_by_client_id_and_unique,
+    a_code_is_consumed_once_and_only_while_live,
+    groups_are_released_per_environment,
+);
+
+const T0: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
+
+struct Fixture {
+    application: Uuid,
+    user: UserId,
+    session: Uuid,
+}
+
+async fn fixture(store: &Store) -> Fixture {
+    let root = Level::new_root(LevelId::new(T0, [1; 10]), "Root", T0).unwrap();
+    let user = NewUser::parse("Erika", "Mustermann", "erika@bank.example", "en", &["en"])
+        .unwrap()
+        .into_user(
+            UserId::new(T0, [2; 10]),
+            root.id,
+            UserStatus::Active,
+            None,
+            T0,
+        );
+    let application = Application {
+        id: Uuid::from_bytes([9; 16]),
+        code: "CASPER".into(),
+        name: "CASPER".into(),
+        description: String::new(),
+        min_assurance: Assurance::Medium,
+        version: 1,
+        created_at: T0,
+        updated_at: T0,
+    };
+    let session = SessionRecord {
+        id: Uuid::from_bytes([3; 16]),
+        token_digest: "session-digest".into(),
+        user_id: user.id,
+        assurance: Assurance::Medium,
+        methods: vec!["password".into(), "sms".into()],
+        created_at: T0,
+        last_seen_at: T0,
+        ended_at: None,
+        user_agent: String::new(),
+        address: String::new(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_level(&root).await.unwrap();
+    tx.insert_user(&user).await.unwrap();
+    assert!(tx.insert_application(&application).await.unwrap());
+    tx.insert_session(&session).await.unwrap();
+    tx.commit().await.unwrap();
+    Fixture {
+        application: application.id,
+        user: user.id,
+        session: session.id,
+    }
+}
+
+fn client(application: Uuid, n: u8, secret: Option<&str>) -> OidcClient {
+    OidcClient {
+        id: Uuid::from_bytes([20 + n; 16]),
+        client_id: format!("client-{n}"),
+        application_id: application,
+        environment: Environment::Production,
+        name: format!("Client {n}"),
+        secret_digest: secret.map(str::to_owned),
+        redirect_uris: vec![
+            "https://casper.example/cb".into(),
+            "http://127.0.0.1:8080/cb".into(),
+        ],
+        post_logout_redirect_uris: vec!["https://casper.example/".into()],
+        grant_types: vec!["authorization_code".into()],
+        access_token_seconds: 300,
+        id_token_seconds: 300,
+        version: 1,
+        created_at: T0,
+        updated_at: T0,
+    }
+}
+
+async fn clients_are_found_by_client_id_and_unique(db: &TestDatabase) {
+    let store = &db.store;
+    let f = fixture(store).await;
+    let confidential = client(f.application, 1, Some("ab12"));
+    let public = client(f.application, 2, None);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_oidc_client(&confidential).await.unwrap();
+    tx.insert_oidc_client(&public).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.oidc_client("client-1").await.unwrap(),
+        Some(confidential.clone())
+    );
+    assert_eq!(tx.oidc_client("client-2").await.unwrap(), Some(public));
+    assert_eq!(tx.oidc_client("client-3").await.unwrap(), None);
+    assert_eq!(tx.oidc_clients_of(f.application).await.unwrap().len(), 2);
+    let mut taken = client(f.application, 3, None);
+    taken.client_id = "client-1".into();
+    assert!(matches!(
+        tx.insert_oidc_client(&taken).await,
+        Err(StoreError::Conflict)
+    ));
+}
+
+fn code(client: Uuid, f: &Fixture, digest: &str, expires_at: OffsetDateTime) -> OidcCode {
+    OidcCode {
+        code_digest: digest.into(),
+        client,
+        user_id: f.user,
+        session_id: f.session,
+        redirect_uri: "https://casper.example/cb".into(),
+        code_challenge: Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into()),
+        code_challenge_method: Some("S256".into()),
+        nonce: Some("n-0S6_WzA2Mj".into()),
+        scope: "openid profile".into(),
+        acr: "medium".into(),
+        amr: vec!["pwd".into(), "sms".into()],
+        auth_time: T0,
+        created_at: T0,
+        expires_at,
+    }
+}
+
+async fn a_code_is_consumed_once_and_only_while_live(db: &TestDatabase) {
+    let store = &db.store;
+    let f = fixture(store).await;
+    let c = client(f.application, 1, None);
+    let live = code(c.id, &f, "live", T0 + Duration::minutes(1));
+    let stale = code(c.id, &f, "stale", T0 + Duration::seconds(10));
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_oidc_client(&c).await.unwrap();
+    tx.insert_oidc_code(&live).await.unwrap();
+    tx.insert_oidc_code(&stale).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let now = T0 + Duration::seconds(30);
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.consume_oidc_code("live", now).await.unwrap(), Some(live));
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.consume_oidc_code("live", now).await.unwrap(), None);
+    assert_eq!(tx.consume_oidc_code("stale", now).await.unwrap(), None);
+    assert_eq!(tx.consume_oidc_code("unknown", now).await.unwrap(), None);
+    assert_eq!(tx.delete_expired_oidc_codes(now).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+}
+
+async fn groups_are_released_per_environment(db: &TestDatabase) {
+    let store = &db.store;
+    let f = fixture(store).await;
+    let group = |n: u8, environment, name: &str| Group {
+        id: Uuid::from_bytes([40 + n; 16]),
+        application_id: f.application,
+        environment,
+        role: "WEB_DATA_SUBMITTER".into(),
+        technical_name: name.into(),
+        description: String::new(),
+        version: 1,
+    };
+    let production = group(1, Environment::Production, "CASPER_WEB_DATA_SUBMITTER");
+    let pre = group(2, Environment::PreProduction, "A-CASPER_WEB_DATA_SUBMITTER");
+    let mut tx = store.begin().await.unwrap();
+    for g in [&production, &pre] {
+        assert!(tx.insert_group(g).await.unwrap());
+        tx.put_membership(&Membership {
+            user_id: f.user.0,
+            group_id: g.id,
+            granted_by: None,
+            granted_at: T0,
+            expires_at: None,
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    for (environment, expected) in [
+        (Environment::Production, "CASPER_WEB_DATA_SUBMITTER"),
+        (Environment::PreProduction, "A-CASPER_WEB_DATA_SUBMITTER"),
+    ] {
+        let held = tx
+            .groups_held_in(f.user, f.application, environment, T0)
+            .await
+            .unwrap();
+        let names: Vec<_> = held.iter().map(|g| g.technical_name.as_str()).collect();
+        assert_eq!(names, [expected]);
+    }
+}
