@@ -1,0 +1,63 @@
+//! The OpenID Provider metadata document (OpenID Connect Discovery 1.0 §3).
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderMetadata {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub userinfo_endpoint: String,
+    pub jwks_uri: String,
+    pub response_types_supported: Vec<&'static str>,
+    pub grant_types_supported: Vec<&'static str>,
+    pub subject_types_supported: Vec<&'static str>,
+    pub id_token_signing_alg_values_supported: Vec<&'static str>,
+    pub token_endpoint_auth_methods_supported: Vec<&'static str>,
+    pub code_challenge_methods_supported: Vec<&'static str>,
+    pub scopes_supported: Vec<&'static str>,
+    pub claims_supported: Vec<&'static str>,
+    pub acr_values_supported: Vec<&'static str>,
+}
+
+impl ProviderMetadata {
+    /// The document for an issuer (its public address, without a trailing slash).
+    pub fn for_issuer(issuer: &str) -> Self {
+        Self {
+            issuer: issuer.to_owned(),
+            authorization_endpoint: format!("{issuer}/oidc/authorize"),
+            token_endpoint: format!("{issuer}/oidc/token"),
+            userinfo_endpoint: format!("{issuer}/oidc/userinfo"),
+            jwks_uri: format!("{issuer}/oidc/jwks"),
+            response_types_supported: vec!["code"],
+            grant_types_supported: vec!["authorization_code"],
+            subject_types_supported: vec!["public"],
+            id_token_signing_alg_values_supported: vec!["ES256"],
+            token_endpoint_auth_methods_supported: vec![
+                "client_secret_basic",
+                "client_secret_post",
+                "none",
+            ],
+            code_challenge_methods_supported: vec!["S256"],
+            scopes_supported: vec!["openid", "profile", "email", "groups"],
+            claims_supported: vec![
+                "sub",
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "nonce",
+                "acr",
+                "amr",
+                "name",
+                "given_name",
+                "family_name",
+                "email",
+                "email_verified",
+                "groups",
+            ],
+            acr_values_supported: vec!["low", "medium", "high"],
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! ID tokens and access tokens (OpenID Connect Core §2, RFC 9068), signed with ES256 by the
+//! key whose JWK thumbprint is the `kid`.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::jwk::PublicJwk;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("the signing key cannot be used: {0}")]
+    Key(String),
+    #[error("the token could not be signed: {0}")]
+    Sign(String),
+    #[error("the token is not valid: {0}")]
+    Invalid(String),
+}
+
+/// The claims of an ID token, with the person's profile and the groups released to the
+/// client's application environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdTokenClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub azp: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub auth_time: i64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub nonce: Option<String>,
+    pub acr: String,
+    pub amr: Vec<String>,
+    #[serde(flatten)]
+    pub profile: Profile,
+}
+
+/// What the `profile`, `email` and `groups` scopes release; absent fields are left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub given_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub family_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub email_verified: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub groups: Option<Vec<String>>,
+}
+
+/// The person's details, before the scopes pick what is released.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub given_name: String,
+    pub family_name: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub groups: Vec<String>,
+}
+
+impl Profile {
+    /// The claims `scope` (space-separated) releases.
+    pub fn released(person: &Person, scope: &str) -> Self {
+        let has = |wanted: &str| scope.split(' ').any(|s| s == wanted);
+        let mut profile = Profile::default();
+        if has("profile") {
+            profile.name = Some(format!("{} {}", person.given_name, person.family_name));
+            profile.given_name = Some(person.given_name.clone());
+            profile.family_name = Some(person.family_name.clone());
+        }
+        if has("email") {
+            profile.email = Some(person.email.clone());
+            profile.email_verified = Some(person.email_verified);
+        }
+        if has("groups") || has("profile") {
+            profile.groups = Some(person.groups.clone());
+        }
+        profile
+    }
+}
+
+/// An access token as a JWT (RFC 9068): the resource it is for is Tessera's userinfo (and
+/// later the API), so `aud` is the issuer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessTokenClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub client_id: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: String,
+    pub scope: String,
+    pub auth_time: i64,
+    pub acr: String,
+    /// The single sign-on session the token came from.
+    pub sid: String,
+}
+
+/// Signs tokens with one ES256 key.
+pub struct Signer {
+    kid: String,
+    key: EncodingKey,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signer").field("kid", &self.kid).finish()
+    }
+}
+
+impl Signer {
+    /// From the PKCS#8 document of a P-256 key.
+    pub fn es256(kid: &str, pkcs8: &[u8]) -> Self {
+        Self {
+            kid: kid.to_owned(),
+            key: EncodingKey::from_ec_der(pkcs8),
+        }
+    }
+
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// A compact JWS of `claims`, `typ` as given (`JWT`, or `at+jwt` for access tokens).
+    pub fn sign<T: Serialize>(&self, claims: &T, typ: &str) -> Result<String, TokenError> {
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(self.kid.clone());
+        header.typ = Some(typ.to_owned());
+        jsonwebtoken::encode(&header, claims, &self.key)
+            .map_err(|e| TokenError::Sign(e.to_string()))
+    }
+}
+
+/// The key id a token names in its header.
+pub fn kid_of(token: &str) -> Result<Option<String>, TokenError> {
+    jsonwebtoken::decode_header(token)
+        .map(|h| h.kid)
+        .map_err(|e| TokenError::Invalid(e.to_string()))
+}
+
+/// Checks an ES256 token's signature against a public key, its issuer and expiry (and its
+/// audience when one is named), and gives its claims back.
+pub fn verify<T: DeserializeOwned>(
+    token: &str,
+    jwk: &PublicJwk,
+    issuer: &str,
+    audience: Option<&str>,
+) -> Result<T, TokenError> {
+    let PublicJwk::Ec { x, y, .. } = jwk else {
+        return Err(TokenError::Key("not an EC key".into()));
+    };
+    let key = DecodingKey::from_ec_components(x, y).map_err(|e| TokenError::Key(e.to_string()))?;
+    let mut validation = Validation::new(Algorithm::ES256);
+    validation.leeway = 0;
+    validation.set_issuer(&[issuer]);
+    match audience {
+        Some(audience) => validation.set_audience(&[audience]),
+        None => validation.validate_aud = false,
+    }
+    jsonwebtoken::decode::<T>(token, &key, &validation)
+        .map(|data| data.claims)
+        .map_err(|e| TokenError::Invalid(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+
+    use super::*;
+
+    fn key() -> (Vec<u8>, PublicJwk) {
+        let pkcs8 =
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
+                .unwrap()
+                .as_ref()
+                .to_vec();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &pkcs8).unwrap();
+        let jwk = PublicJwk::es256(pair.public_key().as_ref()).unwrap();
+        (pkcs8, jwk)
+    }
+
+    fn person() -> Person {
+        Person {
+            given_name: "Erika".into(),
+            family_name: "Mustermann".into(),
+            email: "erika@bank.example".into(),
+            email_verified: true,
+            groups: vec!["CASPER_WEB_DATA_SUBMITTER".into()],
+        }
+    }
+
+    fn claims(exp: i64) -> IdTokenClaims {
+        IdTokenClaims {
+            iss: "https://id.example".into(),
+            sub: "u1".into(),
+            aud: "casper".into(),
+            azp: "casper".into(),
+            exp,
+            iat: exp - 300,
+            auth_time: exp - 400,
+            nonce: Some("n".into()),
+            acr: "medium".into(),
+            amr: vec!["pwd".into(), "sms".into()],
+            profile: Profile::released(&person(), "openid profile email"),
+        }
+    }
+
+    fn far_future() -> i64 {
+        4_102_444_800 // 2100-01-01
+    }
+
+    #[test]
+    fn signed_tokens_verify_with_the_published_key_only() {
+        let (pkcs8, jwk) = key();
+        let signer = Signer::es256(jwk.kid().unwrap(), &pkcs8);
+        let token = signer.sign(&claims(far_future()), "JWT").unwrap();
+        assert_eq!(kid_of(&token).unwrap().as_deref(), jwk.kid());
+        let back: IdTokenClaims =
+            verify(&token, &jwk, "https://id.example", Some("casper")).unwrap();
+        assert_eq!(back, claims(far_future()));
+        assert_eq!(back.profile.groups.unwrap(), ["CASPER_WEB_DATA_SUBMITTER"]);
+
+        let (_, other) = key();
+        assert!(verify::<IdTokenClaims>(&token, &other, "https://id.example", None).is_err());
+        assert!(verify::<IdTokenClaims>(&token, &jwk, "https://evil.example", None).is_err());
+        assert!(verify::<IdTokenClaims>(&token, &jwk, "https://id.example", Some("x")).is_err());
+        let expired = signer.sign(&claims(1_000_000), "JWT").unwrap();
+        assert!(verify::<IdTokenClaims>(&expired, &jwk, "https://id.example", None).is_err());
+    }
+
+    #[test]
+    fn scopes_pick_the_released_claims() {
+        let only_openid = Profile::released(&person(), "openid");
+        assert_eq!(only_openid, Profile::default());
+        let email = Profile::released(&person(), "openid email");
+        assert_eq!(email.email.as_deref(), Some("erika@bank.example"));
+        assert_eq!(email.name, None);
+        let profile = Profile::released(&person(), "openid profile");
+        assert_eq!(profile.name.as_deref(), Some("Erika Mustermann"));
+        assert!(profile.groups.is_some());
+        let json = serde_json::to_value(&only_openid).unwrap();
+        assert_eq!(json, serde_json::json!({}));
+    }
+}
