@@ -114,6 +114,6 @@ impl App {
 }
 
 /// Associated data for a sealed signing key: the sealed bytes only open for this key id.
-fn seal_context(kid: &str) -> String {
+pub(crate) fn seal_context(kid: &str) -> String {
     format!("signing_key:{kid}")
 }

@@ -19,6 +19,8 @@ mod housekeeping;
 mod levels;
 mod memberships;
 mod nominations;
+mod oidc;
+mod oidc_tokens;
 mod operators;
 mod outbox;
 mod passkey_signin;
@@ -48,6 +50,8 @@ pub use factors::{AppEnrolment, KeyRegistration, MyFactors, NamedFactor, PhoneIt
 pub use levels::LevelChange;
 pub use memberships::{Addition, AppTile, AssignableGroup, MembershipRights, MembershipsView};
 pub use nominations::NominationView;
+pub use oidc::{Authorization, CODE_LIFETIME, ClientInput, RegisteredClient};
+pub use oidc_tokens::{OAuthFailure, TokenRequest, TokenResponse, UserInfo};
 pub use operators::NewOperator;
 pub use outbox::{DeliveryFailure, OutboxItem, OutboxView, Outgoing};
 pub use passkey_signin::{PasskeyChallenge, StepUp};

@@ -15,11 +15,13 @@ mod cursor;
 mod error;
 mod metrics;
 mod middleware;
+mod oidc;
 mod openapi;
 mod ops;
 mod pages;
 mod problem;
 mod rate_limit;
+mod return_to;
 mod serve;
 mod state;
 
@@ -279,6 +281,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/outbox", get(api::outbox))
         .route("/api/v1/outbox/test-messages", post(api::send_test_message))
         .route("/api/v1/outbox/{id}/attempts", get(api::outbox_attempts))
+        .route("/.well-known/openid-configuration", get(oidc::discovery))
+        .route("/oidc/jwks", get(oidc::jwks))
+        .route("/oidc/authorize", get(oidc::authorize))
+        .route("/oidc/token", post(oidc::token))
+        .route("/oidc/userinfo", get(oidc::userinfo).post(oidc::userinfo))
         .route("/static/{file}", get(pages::assets::serve))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))

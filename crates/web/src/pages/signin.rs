@@ -179,7 +179,8 @@ pub async fn submit_password(
             let jar = jar
                 .add(cookies::session(signed_in.token, https))
                 .add(cookies::remembered_email(signed_in.user.email, https));
-            Ok((jar, Redirect::to("/account")).into_response())
+            let (jar, next) = crate::return_to::take(jar);
+            Ok((jar, Redirect::to(&next)).into_response())
         }
         Ok(PasswordOutcome::NeedsCode(step)) => {
             let jar = jar

@@ -23,6 +23,7 @@ use crate::auth::{SignedIn, client_info, request_id};
 use crate::cookies;
 use crate::csrf::{self, CsrfForm, CsrfJson};
 use crate::error::PageError;
+use crate::return_to;
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -134,7 +135,8 @@ pub async fn submit(
         .await;
     match outcome {
         Ok(done) => {
-            Ok((signed_in(jar, done.token, https), Redirect::to("/account")).into_response())
+            let (jar, next) = return_to::take(signed_in(jar, done.token, https));
+            Ok((jar, Redirect::to(&next)).into_response())
         }
         Err(AppError::WrongCode { left }) => {
             let Some(view) = state.app.sign_in_challenge(&challenge).await? else {
@@ -265,11 +267,10 @@ pub async fn key_submit(
         )
         .await
     {
-        Ok(done) => (
-            signed_in(jar, done.token, https),
-            Json(json!({"redirect": "/account"})),
-        )
-            .into_response(),
+        Ok(done) => {
+            let (jar, next) = return_to::take(signed_in(jar, done.token, https));
+            (jar, Json(json!({ "redirect": next }))).into_response()
+        }
         Err(
             error @ (AppError::CodeExhausted | AppError::CodeExpired | AppError::ChallengeGone),
         ) => {
@@ -316,7 +317,8 @@ pub async fn passkey_submit(
             let jar = jar
                 .add(cookies::session(done.token, https))
                 .add(cookies::remembered_email(done.user.email, https));
-            (jar, Json(json!({"redirect": "/account"}))).into_response()
+            let (jar, next) = return_to::take(jar);
+            (jar, Json(json!({ "redirect": next }))).into_response()
         }
         Err(error) => problem(error),
     }
@@ -346,7 +348,10 @@ pub async fn step_up(
         .begin_step_up(&me.session, needed, &me.ctx)
         .await?
     {
-        StepUp::Enough => Ok(Redirect::to("/account").into_response()),
+        StepUp::Enough => {
+            let (jar, next) = return_to::take(jar);
+            Ok((jar, Redirect::to(&next)).into_response())
+        }
         StepUp::Challenge(challenge) => {
             let jar = jar.add(cookies::challenge(challenge, state.config.https()));
             Ok((jar, Redirect::to("/signin/code")).into_response())

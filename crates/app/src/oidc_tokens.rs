@@ -1,0 +1,293 @@
+//! OpenID Connect provider, part two: the token endpoint (authorization code grant) and
+//! userinfo. Protocol refusals come back as [`OAuthFailure`] (answered with RFC 6749 error
+//! codes); `AppError` is kept for faults of Tessera itself.
+
+use subtle::ConstantTimeEq;
+use tessera_domain::UserId;
+use tessera_domain::setup::{token_digest, token_text};
+use tessera_domain::user::{User, UserStatus};
+use tessera_protocols::jwk::PublicJwk;
+use tessera_protocols::oauth::{OAuthError, verify_pkce};
+use tessera_protocols::tokens::{
+    AccessTokenClaims, IdTokenClaims, Person, Profile, Signer, kid_of, verify,
+};
+use tessera_store::oidc::OidcClient;
+use tessera_store::{Memberships, OidcStore, SigningKeys, Tx, Users};
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::bootstrap::seal_context;
+use crate::error::{AppError, AppResult};
+
+/// A refusal the client is told about, with an RFC 6749 / RFC 6750 error code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthFailure {
+    pub error: OAuthError,
+    pub description: String,
+}
+
+fn fail<T>(error: OAuthError, description: &str) -> AppResult<Result<T, OAuthFailure>> {
+    Ok(Err(OAuthFailure {
+        error,
+        description: description.to_owned(),
+    }))
+}
+
+/// A token request as posted (form fields), with the client's credentials wherever they
+/// came from.
+#[derive(Debug, Clone, Default)]
+pub struct TokenRequest {
+    pub grant_type: Option<String>,
+    pub code: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub code_verifier: Option<String>,
+    /// From the form (`client_secret_post`, or a public client).
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    /// From `Authorization: Basic` (`client_secret_basic`), already decoded.
+    pub basic: Option<(String, String)>,
+}
+
+/// The successful answer of the token endpoint (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub id_token: String,
+    pub scope: String,
+}
+
+/// What userinfo answers: the subject and the claims its scopes release.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UserInfo {
+    pub sub: String,
+    #[serde(flatten)]
+    pub profile: Profile,
+}
+
+impl App {
+    /// Authenticates the client (a secret compared as digests in constant time, or none for
+    /// a public client); `None` when it fails.
+    async fn authenticate_client(
+        &self,
+        tx: &mut Tx,
+        request: &TokenRequest,
+    ) -> AppResult<Result<OidcClient, OAuthFailure>> {
+        let (client_id, secret) = match (&request.basic, &request.client_secret) {
+            (Some(_), Some(_)) => {
+                return fail(
+                    OAuthError::InvalidRequest,
+                    "use one way of client authentication",
+                );
+            }
+            (Some((id, secret)), None) => {
+                if request.client_id.as_ref().is_some_and(|form| form != id) {
+                    return fail(OAuthError::InvalidRequest, "two different client ids");
+                }
+                (id.as_str(), Some(secret.as_str()))
+            }
+            (None, secret) => match &request.client_id {
+                Some(id) => (id.as_str(), secret.as_deref()),
+                None => return fail(OAuthError::InvalidClient, "client authentication failed"),
+            },
+        };
+        let Some(client) = tx.oidc_client(client_id).await? else {
+            return fail(OAuthError::InvalidClient, "client authentication failed");
+        };
+        let authenticated = match (&client.secret_digest, secret) {
+            (Some(stored), Some(given)) => {
+                bool::from(stored.as_bytes().ct_eq(token_digest(given).as_bytes()))
+            }
+            // A public client proves itself with PKCE instead, checked on the code.
+            (None, None) => true,
+            _ => false,
+        };
+        if !authenticated {
+            return fail(OAuthError::InvalidClient, "client authentication failed");
+        }
+        Ok(Ok(client))
+    }
+
+    /// The token endpoint's authorization code grant: the code works once, for the client
+    /// it was issued to, with the same redirect URI and the PKCE verifier when it has a
+    /// challenge.
+    pub async fn oidc_token(
+        &self,
+        request: &TokenRequest,
+    ) -> AppResult<Result<TokenResponse, OAuthFailure>> {
+        match request.grant_type.as_deref() {
+            Some("authorization_code") => {}
+            None => return fail(OAuthError::InvalidRequest, "grant_type is missing"),
+            Some(_) => {
+                return fail(
+                    OAuthError::UnsupportedGrantType,
+                    "only authorization_code is supported",
+                );
+            }
+        }
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let client = match self.authenticate_client(&mut tx, request).await? {
+            Ok(client) => client,
+            Err(failure) => return Ok(Err(failure)),
+        };
+        let Some(code) = request.code.as_deref() else {
+            return fail(OAuthError::InvalidRequest, "code is missing");
+        };
+        // The code is burnt before it is judged, and the burning is committed whatever the
+        // outcome: a code seen in a bad request must not work afterwards either.
+        let stored = tx.consume_oidc_code(&token_digest(code), now).await?;
+        tx.commit().await?;
+        let Some(stored) = stored else {
+            return fail(
+                OAuthError::InvalidGrant,
+                "the code is unknown, used or expired",
+            );
+        };
+        if stored.client != client.id {
+            return fail(
+                OAuthError::InvalidGrant,
+                "the code was issued to another client",
+            );
+        }
+        if request.redirect_uri.as_deref() != Some(stored.redirect_uri.as_str()) {
+            return fail(OAuthError::InvalidGrant, "redirect_uri does not match");
+        }
+        match (&stored.code_challenge, request.code_verifier.as_deref()) {
+            (Some(challenge), Some(verifier)) if verify_pkce(challenge, verifier) => {}
+            (None, None) => {}
+            _ => return fail(OAuthError::InvalidGrant, "PKCE verification failed"),
+        }
+
+        let mut tx = self.store().reads().await?;
+        let Some(user) = tx.user(stored.user_id).await? else {
+            return fail(OAuthError::InvalidGrant, "the account is gone");
+        };
+        if user.effective_status(now) != UserStatus::Active {
+            return fail(OAuthError::InvalidGrant, "the account cannot sign in");
+        }
+        let person = self.person(&mut tx, &user, &client).await?;
+        let signer = self.signer(&mut tx).await?;
+        drop(tx);
+
+        let issuer = &self.config().public_url;
+        let iat = now.unix_timestamp();
+        let access = AccessTokenClaims {
+            iss: issuer.clone(),
+            sub: user.id.0.to_string(),
+            aud: issuer.clone(),
+            client_id: client.client_id.clone(),
+            exp: iat + client.access_token_seconds,
+            iat,
+            jti: token_text(self.random_bytes()),
+            scope: stored.scope.clone(),
+            auth_time: stored.auth_time.unix_timestamp(),
+            acr: stored.acr.clone(),
+            sid: stored.session_id.to_string(),
+        };
+        let id = IdTokenClaims {
+            iss: issuer.clone(),
+            sub: user.id.0.to_string(),
+            aud: client.client_id.clone(),
+            azp: client.client_id.clone(),
+            exp: iat + client.id_token_seconds,
+            iat,
+            auth_time: stored.auth_time.unix_timestamp(),
+            nonce: stored.nonce.clone(),
+            acr: stored.acr.clone(),
+            amr: stored.amr.clone(),
+            profile: Profile::released(&person, &stored.scope),
+        };
+        let sign_error =
+            |e: tessera_protocols::tokens::TokenError| AppError::Internal(e.to_string());
+        Ok(Ok(TokenResponse {
+            access_token: signer.sign(&access, "at+jwt").map_err(sign_error)?,
+            token_type: "Bearer",
+            expires_in: client.access_token_seconds,
+            id_token: signer.sign(&id, "JWT").map_err(sign_error)?,
+            scope: stored.scope,
+        }))
+    }
+
+    /// Userinfo for a bearer access token that Tessera signed and that has not expired.
+    pub async fn oidc_userinfo(
+        &self,
+        access_token: &str,
+    ) -> AppResult<Result<UserInfo, OAuthFailure>> {
+        let invalid = || fail(OAuthError::InvalidToken, "the access token is not valid");
+        let Ok(Some(kid)) = kid_of(access_token) else {
+            return invalid();
+        };
+        let mut tx = self.store().reads().await?;
+        let keys = tx.live_signing_keys(self.now()).await?;
+        let Some(key) = keys.iter().find(|k| k.kid == kid) else {
+            return invalid();
+        };
+        let jwk: PublicJwk = serde_json::from_str(&key.public_jwk)
+            .map_err(|e| AppError::Internal(format!("signing key {kid}: {e}")))?;
+        let issuer = &self.config().public_url;
+        let Ok(claims) = verify::<AccessTokenClaims>(access_token, &jwk, issuer, Some(issuer))
+        else {
+            return invalid();
+        };
+        if !claims.scope.split(' ').any(|s| s == "openid") {
+            return fail(
+                OAuthError::InvalidToken,
+                "the token was not issued for openid",
+            );
+        }
+        let Ok(user_id) = Uuid::parse_str(&claims.sub) else {
+            return invalid();
+        };
+        let Some(user) = tx.user(UserId(user_id)).await? else {
+            return invalid();
+        };
+        if user.effective_status(self.now()) != UserStatus::Active {
+            return invalid();
+        }
+        let Some(client) = tx.oidc_client(&claims.client_id).await? else {
+            return invalid();
+        };
+        let person = self.person(&mut tx, &user, &client).await?;
+        Ok(Ok(UserInfo {
+            sub: claims.sub,
+            profile: Profile::released(&person, &claims.scope),
+        }))
+    }
+
+    /// The person as the client's application environment sees them.
+    async fn person(&self, tx: &mut Tx, user: &User, client: &OidcClient) -> AppResult<Person> {
+        let groups = tx
+            .groups_held_in(
+                user.id,
+                client.application_id,
+                client.environment,
+                self.now(),
+            )
+            .await?
+            .into_iter()
+            .map(|g| g.technical_name)
+            .collect();
+        Ok(Person {
+            given_name: user.first_name.clone(),
+            family_name: user.last_name.clone(),
+            email: user.email.clone(),
+            // Accounts become active through a link sent to their address.
+            email_verified: true,
+            groups,
+        })
+    }
+
+    /// The newest live signing key, opened.
+    async fn signer(&self, tx: &mut Tx) -> AppResult<Signer> {
+        let keys = tx.live_signing_keys(self.now()).await?;
+        let key = keys
+            .first()
+            .ok_or_else(|| AppError::Internal("no live signing key".into()))?;
+        let pkcs8 = self
+            .secrets()
+            .open(&seal_context(&key.kid), &key.private_sealed)?;
+        Ok(Signer::es256(&key.kid, &pkcs8))
+    }
+}

@@ -1,0 +1,207 @@
+//! The OpenID Connect provider's endpoints: discovery, JWKS, authorization, token and
+//! userinfo. Handlers parse, call one use case, and answer in the protocol's own terms
+//! (RFC 6749 error JSON, redirects to the client), never with problem details.
+
+use axum::Json;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use serde_json::json;
+use tessera_app::{Authorization, Ctx, OAuthFailure, TokenRequest};
+use tessera_protocols::discovery::ProviderMetadata;
+use tessera_protocols::oauth::{AuthorizeParams, ErrorBody, OAuthError, parse_basic};
+
+use crate::auth::{MaybeSignedIn, request_id};
+use crate::error::PageError;
+use crate::return_to;
+use crate::state::AppState;
+
+/// Token and userinfo answers carry credentials or personal data: never cached
+/// (RFC 6749 §5.1).
+fn no_store(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// An RFC 6749 §5.2 error answer.
+fn oauth_error(failure: &OAuthFailure) -> Response {
+    let status = match failure.error {
+        OAuthError::InvalidClient | OAuthError::InvalidToken => StatusCode::UNAUTHORIZED,
+        OAuthError::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let mut response = (
+        status,
+        Json(ErrorBody::new(failure.error, &failure.description)),
+    )
+        .into_response();
+    let challenge = match failure.error {
+        OAuthError::InvalidClient => Some(r#"Basic realm="tessera""#),
+        OAuthError::InvalidToken => Some(r#"Bearer error="invalid_token""#),
+        _ => None,
+    };
+    if let Some(challenge) = challenge {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(challenge),
+        );
+    }
+    no_store(response)
+}
+
+fn failure(error: OAuthError, description: &str) -> Response {
+    oauth_error(&OAuthFailure {
+        error,
+        description: description.to_owned(),
+    })
+}
+
+/// A fault of Tessera's own, answered as `server_error` and logged.
+fn server_error(error: &tessera_app::AppError) -> Response {
+    tracing::error!(%error, "OpenID Connect endpoint failed");
+    failure(OAuthError::ServerError, "the server could not answer")
+}
+
+/// GET /.well-known/openid-configuration
+pub async fn discovery(State(state): State<AppState>) -> Response {
+    let metadata = ProviderMetadata::for_issuer(&state.app.config().public_url);
+    Json(metadata).into_response()
+}
+
+/// GET /oidc/jwks: the public keys that verify Tessera's tokens.
+pub async fn jwks(State(state): State<AppState>) -> Result<Response, PageError> {
+    let keys = state.app.public_keys().await?;
+    let mut response = Json(json!({ "keys": keys })).into_response();
+    // Short, so a rotated key is seen soon; clients refetch on an unknown kid anyway.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    Ok(response)
+}
+
+/// GET /oidc/authorize: signs the person in (or steps the session up) when needed, then
+/// sends the browser back to the client with a code.
+pub async fn authorize(
+    State(state): State<AppState>,
+    MaybeSignedIn(session): MaybeSignedIn,
+    jar: CookieJar,
+    parts: Parts,
+) -> Result<Response, PageError> {
+    let Ok(Query(params)) = Query::<AuthorizeParams>::try_from_uri(&parts.uri) else {
+        return Err(PageError::bad_request(
+            "This sign-in request from an application is malformed (a parameter is repeated \
+             or unreadable).",
+        ));
+    };
+    let ctx = match &session {
+        Some(session) => session.ctx(request_id(&parts)),
+        None => Ctx::anonymous(request_id(&parts)),
+    };
+    let outcome = state
+        .app
+        .oidc_authorize(session.as_ref(), &params, &ctx)
+        .await?;
+    let here = || match parts.uri.query() {
+        Some(query) => format!("/oidc/authorize?{query}"),
+        None => "/oidc/authorize".to_owned(),
+    };
+    let https = state.config.https();
+    Ok(match outcome {
+        Authorization::Redirect(location) => Redirect::to(&location).into_response(),
+        Authorization::ErrorPage(why) => {
+            return Err(PageError::new(
+                StatusCode::BAD_REQUEST,
+                "This application's sign-in request cannot be used",
+                why,
+            ));
+        }
+        Authorization::SignIn => (
+            return_to::remember(jar, &here(), https),
+            Redirect::to("/signin"),
+        )
+            .into_response(),
+        Authorization::StepUp(needed) => (
+            return_to::remember(jar, &here(), https),
+            Redirect::to(&format!("/signin/step-up?assurance={}", needed.as_str())),
+        )
+            .into_response(),
+    })
+}
+
+/// The form of a token request (RFC 6749 §4.1.3).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TokenForm {
+    grant_type: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// POST /oidc/token
+pub async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<TokenForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return failure(
+            OAuthError::InvalidRequest,
+            "the body must be a form (application/x-www-form-urlencoded) without repeated fields",
+        );
+    };
+    let basic = match headers.get(header::AUTHORIZATION) {
+        None => None,
+        Some(value) => match value.to_str().ok().and_then(parse_basic) {
+            Some(credentials) => Some(credentials),
+            None => return failure(OAuthError::InvalidClient, "malformed Authorization header"),
+        },
+    };
+    let request = TokenRequest {
+        grant_type: form.grant_type,
+        code: form.code,
+        redirect_uri: form.redirect_uri,
+        code_verifier: form.code_verifier,
+        client_id: form.client_id,
+        client_secret: form.client_secret,
+        basic,
+    };
+    match state.app.oidc_token(&request).await {
+        Ok(Ok(tokens)) => no_store(Json(tokens).into_response()),
+        Ok(Err(refused)) => oauth_error(&refused),
+        Err(error) => server_error(&error),
+    }
+}
+
+/// GET or POST /oidc/userinfo with `Authorization: Bearer` (RFC 6750 §2.1).
+pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        });
+    let Some(token) = token else {
+        let mut response = (StatusCode::UNAUTHORIZED, "").into_response();
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(r#"Bearer realm="tessera""#),
+        );
+        return no_store(response);
+    };
+    match state.app.oidc_userinfo(token).await {
+        Ok(Ok(info)) => no_store(Json(info).into_response()),
+        Ok(Err(refused)) => oauth_error(&refused),
+        Err(error) => server_error(&error),
+    }
+}
