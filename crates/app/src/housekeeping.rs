@@ -44,6 +44,7 @@ impl App {
                 failures = swept.failures,
                 messages = swept.messages,
                 memberships = swept.memberships,
+                oidc_codes = swept.oidc_codes,
                 "swept rows no longer needed"
             );
         }

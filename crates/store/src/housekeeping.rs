@@ -33,6 +33,8 @@ pub struct Swept {
     pub messages: u64,
     /// Memberships deleted after their expiry (swept by the app, which audits each one).
     pub memberships: u64,
+    /// OpenID Connect authorization codes past their expiry, used or not.
+    pub oidc_codes: u64,
 }
 
 impl Swept {
@@ -45,6 +47,7 @@ impl Swept {
             + self.failures
             + self.messages
             + self.memberships
+            + self.oidc_codes
     }
 }
 
@@ -108,6 +111,10 @@ impl Housekeeping for Tx {
                 .bind(Ts(before.messages))
         )?;
         // Accounts past their expiration date: their sessions end (sign-in refuses them too).
+        let oidc_codes = exec!(
+            self,
+            sqlx::query("DELETE FROM oidc_codes WHERE expires_at < $1").bind(Ts(before.expired))
+        )?;
         let expired_sessions = exec!(
             self,
             sqlx::query(
@@ -125,6 +132,7 @@ impl Housekeeping for Tx {
             failures,
             messages,
             memberships: 0,
+            oidc_codes,
         })
     }
 }
