@@ -50,7 +50,7 @@ pub use factors::{AppEnrolment, KeyRegistration, MyFactors, NamedFactor, PhoneIt
 pub use levels::LevelChange;
 pub use memberships::{Addition, AppTile, AssignableGroup, MembershipRights, MembershipsView};
 pub use nominations::NominationView;
-pub use oidc::{Authorization, CODE_LIFETIME, ClientInput, RegisteredClient};
+pub use oidc::{Authorization, CODE_LIFETIME, ClientInput, OidcClient, RegisteredClient};
 pub use oidc_tokens::{OAuthFailure, TokenRequest, TokenResponse, UserInfo};
 pub use operators::NewOperator;
 pub use outbox::{DeliveryFailure, OutboxItem, OutboxView, Outgoing};

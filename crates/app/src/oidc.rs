@@ -10,7 +10,8 @@ use tessera_domain::setup::{token_digest, token_text};
 use tessera_protocols::oauth::{
     AuthorizeParams, ClientRules, OAuthError, Refusal, validate_authorization, with_query,
 };
-use tessera_store::oidc::{OidcClient, OidcCode};
+pub use tessera_store::oidc::OidcClient;
+use tessera_store::oidc::OidcCode;
 use tessera_store::{Applications, AuditLog, OidcStore, SessionApplications, StoreError};
 use time::Duration;
 use uuid::Uuid;

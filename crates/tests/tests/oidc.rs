@@ -10,7 +10,7 @@ mod common;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use common::demo;
+use common::{call, demo, signed_in};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use reqwest::StatusCode;
@@ -18,13 +18,14 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tessera_app::{ClientInput, Ctx};
 use tessera_store::Applications;
-use tessera_testkit::demo::{ERIKA, PASSWORD};
+use tessera_testkit::demo::{ERIKA, OPERATOR, PASSWORD};
 use tessera_testkit::{Backend, Client, TestServer};
 
 tessera_testkit::on_both_backends!(
     erika_signs_in_to_casper_production_with_pkce,
     authorization_refusals_follow_the_rfcs,
     token_refusals_follow_the_rfcs,
+    operators_register_clients_through_the_api,
 );
 
 const REDIRECT: &str = "https://casper.example/callback";
@@ -449,4 +450,58 @@ async fn token_refusals_follow_the_rfcs(backend: Backend) {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "invalid_request");
+}
+
+async fn operators_register_clients_through_the_api(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let casper = {
+        let mut tx = server.db.store.read().await.unwrap();
+        tx.application_by_code("CASPER").await.unwrap().unwrap()
+    };
+    let path = format!("/api/v1/applications/{}/oidc-clients", casper.id);
+    let body = serde_json::json!({
+        "environment": "pre_production",
+        "name": "CASPER acceptance",
+        "redirect_uris": [REDIRECT],
+    });
+    let erika = signed_in(&server, ERIKA).await;
+    let (status, _, _) = call(
+        &erika,
+        reqwest::Method::POST,
+        &path,
+        Some(body.clone()),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let operator = signed_in(&server, OPERATOR).await;
+    let (status, _, created) = call(&operator, reqwest::Method::POST, &path, Some(body), &[]).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["environment"], "pre_production");
+    assert_eq!(created["public"], false);
+    let secret = created["client_secret"].as_str().unwrap();
+    assert!(secret.len() >= 43);
+    let (status, _, invalid) = call(
+        &operator,
+        reqwest::Method::POST,
+        &path,
+        Some(serde_json::json!({
+            "environment": "production",
+            "name": "x",
+            "redirect_uris": ["http://casper.example/cb"],
+        })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{invalid}");
+
+    // Listed afterwards, never with the secret.
+    let (status, _, list) = call(&operator, reqwest::Method::GET, &path, None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["clients"][0]["client_id"], created["client_id"]);
+    assert!(list["clients"][0].get("client_secret").is_none());
+    assert!(!list.to_string().contains(secret));
 }

@@ -7,6 +7,7 @@ mod api_audit;
 mod api_bulk;
 mod api_directory;
 mod api_memberships;
+mod api_oidc_clients;
 mod api_roles;
 mod auth;
 mod cookies;
@@ -274,6 +275,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/users/{id}/assignable-groups",
             get(api_memberships::assignable_groups),
+        )
+        .route(
+            "/api/v1/applications/{id}/oidc-clients",
+            get(api_oidc_clients::clients).post(api_oidc_clients::register),
         )
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/audit", get(api_audit::audit))
