@@ -288,6 +288,35 @@ async fn erika_signs_in_to_casper_production_with_pkce(backend: Backend) {
         serde_json::json!(["A-CASPER_WEB_DATA_SUBMITTER"])
     );
 
+    // CASPER asking for more than the session has: the browser is sent to step up, and the
+    // authorization request is remembered for afterwards.
+    let casper = {
+        let mut tx = server.db.store.read().await.unwrap();
+        tx.application_by_code("CASPER").await.unwrap().unwrap()
+    };
+    server
+        .app
+        .update_application(
+            &Ctx::system(),
+            casper.id,
+            &tessera_app::ApplicationInput {
+                code: casper.code.clone(),
+                name: casper.name.clone(),
+                description: casper.description.clone(),
+                min_assurance: "high".into(),
+            },
+            casper.version,
+        )
+        .await
+        .unwrap();
+    let answer = browser.page(&path).await.unwrap();
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        answer.header("location"),
+        Some("/signin/step-up?assurance=high")
+    );
+    assert!(browser.cookie("tessera_return").is_some());
+
     // Each sign-in to an application is audited.
     assert!(
         audit_actions(&server)
