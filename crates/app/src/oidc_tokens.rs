@@ -12,7 +12,7 @@ use tessera_protocols::tokens::{
     AccessTokenClaims, IdTokenClaims, Person, Profile, Signer, kid_of, verify,
 };
 use tessera_store::oidc::OidcClient;
-use tessera_store::{Memberships, OidcStore, SigningKeys, Tx, Users};
+use tessera_store::{Memberships, OidcStore, Sessions, SigningKeys, Tx, Users};
 use uuid::Uuid;
 
 use crate::app::App;
@@ -64,6 +64,16 @@ pub struct UserInfo {
     pub sub: String,
     #[serde(flatten)]
     pub profile: Profile,
+}
+
+/// Whether a session of this person has not been ended (signed out, or ended from another
+/// device or by an administrator).
+async fn session_open(tx: &mut Tx, user: &User, session: Uuid) -> AppResult<bool> {
+    Ok(tx
+        .open_sessions_of(user.id)
+        .await?
+        .iter()
+        .any(|s| s.id == session))
 }
 
 impl App {
@@ -167,6 +177,9 @@ impl App {
         if user.effective_status(now) != UserStatus::Active {
             return fail(OAuthError::InvalidGrant, "the account cannot sign in");
         }
+        if !session_open(&mut tx, &user, stored.session_id).await? {
+            return fail(OAuthError::InvalidGrant, "the sign-in session has ended");
+        }
         let person = self.person(&mut tx, &user, &client).await?;
         let signer = self.signer(&mut tx).await?;
         drop(tx);
@@ -227,7 +240,8 @@ impl App {
         let jwk: PublicJwk = serde_json::from_str(&key.public_jwk)
             .map_err(|e| AppError::Internal(format!("signing key {kid}: {e}")))?;
         let issuer = &self.config().public_url;
-        let Ok(claims) = verify::<AccessTokenClaims>(access_token, &jwk, issuer, Some(issuer))
+        let now = self.now().unix_timestamp();
+        let Ok(claims) = verify::<AccessTokenClaims>(access_token, &jwk, issuer, Some(issuer), now)
         else {
             return invalid();
         };
@@ -244,6 +258,13 @@ impl App {
             return invalid();
         };
         if user.effective_status(self.now()) != UserStatus::Active {
+            return invalid();
+        }
+        // Tokens die with the single sign-on session they came from (signing out ends both).
+        let Ok(sid) = Uuid::parse_str(&claims.sid) else {
+            return invalid();
+        };
+        if !session_open(&mut tx, &user, sid).await? {
             return invalid();
         }
         let Some(client) = tx.oidc_client(&claims.client_id).await? else {

@@ -152,6 +152,54 @@ async fn authorization_signs_in_steps_up_or_issues_a_code_that_expires(db: &Test
     };
     let code = url_param(&location, "code");
     assert_eq!(url_param(&location, "state"), "s");
+    let request = TokenRequest {
+        grant_type: Some("authorization_code".into()),
+        code: Some(code.clone()),
+        redirect_uri: Some(REDIRECT.into()),
+        basic: Some((
+            registered.client.client_id.clone(),
+            registered.secret.clone().unwrap(),
+        )),
+        ..TokenRequest::default()
+    };
+    let tokens = app.oidc_token(&request).await.unwrap().unwrap();
+    assert!(
+        app.oidc_userinfo(&tokens.access_token)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+
+    // Signing out ends what the session gave: its access tokens, and codes not yet used.
+    let Authorization::Redirect(location) = app
+        .oidc_authorize(Some(&session), &params, &ctx)
+        .await
+        .unwrap()
+    else {
+        panic!("no second code");
+    };
+    app.sign_out(&token, &ctx).await.unwrap();
+    let failure = app
+        .oidc_userinfo(&tokens.access_token)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(failure.error, OAuthError::InvalidToken);
+    let late = TokenRequest {
+        code: Some(url_param(&location, "code")),
+        ..request.clone()
+    };
+    let failure = app.oidc_token(&late).await.unwrap().unwrap_err();
+    assert_eq!(failure.error, OAuthError::InvalidGrant);
+
+    let Authorization::Redirect(location) = app
+        .oidc_authorize(Some(&session), &params, &ctx)
+        .await
+        .unwrap()
+    else {
+        panic!("no third code");
+    };
+    let code = url_param(&location, "code");
 
     // A code waits 60 seconds at most.
     clock.advance(Duration::seconds(61));
@@ -175,7 +223,7 @@ async fn authorization_signs_in_steps_up_or_issues_a_code_that_expires(db: &Test
     );
     clock.advance(Duration::days(2));
     let swept = app.sweep(Duration::days(90)).await.unwrap();
-    assert_eq!(swept.oidc_codes, 1);
+    assert_eq!(swept.oidc_codes, 3, "used and unused codes alike");
 }
 
 fn url_param(location: &str, name: &str) -> String {

@@ -144,13 +144,15 @@ pub fn kid_of(token: &str) -> Result<Option<String>, TokenError> {
         .map_err(|e| TokenError::Invalid(e.to_string()))
 }
 
-/// Checks an ES256 token's signature against a public key, its issuer and expiry (and its
-/// audience when one is named), and gives its claims back.
+/// Checks an ES256 token's signature against a public key, its issuer, its expiry against
+/// `now` (Unix seconds: time is a parameter, not the system clock) and its audience when one
+/// is named, and gives its claims back.
 pub fn verify<T: DeserializeOwned>(
     token: &str,
     jwk: &PublicJwk,
     issuer: &str,
     audience: Option<&str>,
+    now: i64,
 ) -> Result<T, TokenError> {
     let PublicJwk::Ec { x, y, .. } = jwk else {
         return Err(TokenError::Key("not an EC key".into()));
@@ -158,14 +160,21 @@ pub fn verify<T: DeserializeOwned>(
     let key = DecodingKey::from_ec_components(x, y).map_err(|e| TokenError::Key(e.to_string()))?;
     let mut validation = Validation::new(Algorithm::ES256);
     validation.leeway = 0;
+    // Checked below against `now`; `exp` must still be present.
+    validation.validate_exp = false;
     validation.set_issuer(&[issuer]);
     match audience {
         Some(audience) => validation.set_audience(&[audience]),
         None => validation.validate_aud = false,
     }
-    jsonwebtoken::decode::<T>(token, &key, &validation)
-        .map(|data| data.claims)
-        .map_err(|e| TokenError::Invalid(e.to_string()))
+    let claims = jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation)
+        .map_err(|e| TokenError::Invalid(e.to_string()))?
+        .claims;
+    match claims.get("exp").and_then(serde_json::Value::as_i64) {
+        Some(exp) if now < exp => {}
+        _ => return Err(TokenError::Invalid("expired".into())),
+    }
+    serde_json::from_value(claims).map_err(|e| TokenError::Invalid(e.to_string()))
 }
 
 #[cfg(test)]
@@ -222,17 +231,22 @@ mod tests {
         let signer = Signer::es256(jwk.kid().unwrap(), &pkcs8);
         let token = signer.sign(&claims(far_future()), "JWT").unwrap();
         assert_eq!(kid_of(&token).unwrap().as_deref(), jwk.kid());
+        let now = far_future() - 10;
         let back: IdTokenClaims =
-            verify(&token, &jwk, "https://id.example", Some("casper")).unwrap();
+            verify(&token, &jwk, "https://id.example", Some("casper"), now).unwrap();
         assert_eq!(back, claims(far_future()));
         assert_eq!(back.profile.groups.unwrap(), ["CASPER_WEB_DATA_SUBMITTER"]);
 
         let (_, other) = key();
-        assert!(verify::<IdTokenClaims>(&token, &other, "https://id.example", None).is_err());
-        assert!(verify::<IdTokenClaims>(&token, &jwk, "https://evil.example", None).is_err());
-        assert!(verify::<IdTokenClaims>(&token, &jwk, "https://id.example", Some("x")).is_err());
-        let expired = signer.sign(&claims(1_000_000), "JWT").unwrap();
-        assert!(verify::<IdTokenClaims>(&expired, &jwk, "https://id.example", None).is_err());
+        let issuer = "https://id.example";
+        assert!(verify::<IdTokenClaims>(&token, &other, issuer, None, now).is_err());
+        assert!(verify::<IdTokenClaims>(&token, &jwk, "https://evil.example", None, now).is_err());
+        assert!(verify::<IdTokenClaims>(&token, &jwk, issuer, Some("x"), now).is_err());
+        // Expiry is judged against the time given, not the machine's clock.
+        assert!(verify::<IdTokenClaims>(&token, &jwk, issuer, None, far_future()).is_err());
+        let old = signer.sign(&claims(1_000_000), "JWT").unwrap();
+        assert!(verify::<IdTokenClaims>(&old, &jwk, issuer, None, 999_999).is_ok());
+        assert!(verify::<IdTokenClaims>(&old, &jwk, issuer, None, 1_000_000).is_err());
     }
 
     #[test]
