@@ -213,7 +213,7 @@ fn demo_data_is_loaded_and_its_accounts_printed() {
     .unwrap();
     assert!(verify.status.success(), "{}", text(&verify.stderr));
     assert!(
-        text(&verify.stdout).contains("audit trail intact: 18 events"),
+        text(&verify.stdout).contains("audit trail intact: 29 events"),
         "{}",
         text(&verify.stdout)
     );
