@@ -60,6 +60,9 @@ pub enum Authorization {
     SignIn,
     /// The session is weaker than the application needs: step up, then come back.
     StepUp(Assurance),
+    /// The client wants a fresh sign-in (`prompt=login`, or `max_age` passed): sign in
+    /// again, then come back to the request without asking that again.
+    Reauthenticate,
 }
 
 /// A redirect URI must be absolute and exact: https, or http only to this machine (native
@@ -292,11 +295,32 @@ impl App {
                 Authorization::SignIn
             });
         };
-        if session.assurance < application.min_assurance {
+        let signed_in_for = (self.now() - session.created_at).whole_seconds();
+        let too_old = valid
+            .max_age
+            .is_some_and(|max| signed_in_for > i64::try_from(max).unwrap_or(i64::MAX));
+        if valid.prompt_login || too_old {
+            return Ok(if valid.prompt_none {
+                refuse(OAuthError::LoginRequired, "a fresh sign-in is needed")
+            } else {
+                Authorization::Reauthenticate
+            });
+        }
+        // The client may ask for more than the application's minimum (acr_values, the least
+        // of the values it lists that Tessera knows), never for less.
+        let asked = valid
+            .acr_values
+            .iter()
+            .filter_map(|value| Assurance::parse(value))
+            .min();
+        let needed = asked.map_or(application.min_assurance, |a| {
+            a.max(application.min_assurance)
+        });
+        if session.assurance < needed {
             return Ok(if valid.prompt_none {
                 refuse(OAuthError::LoginRequired, "a stronger sign-in is needed")
             } else {
-                Authorization::StepUp(application.min_assurance)
+                Authorization::StepUp(needed)
             });
         }
 

@@ -19,6 +19,7 @@ use time::Duration;
 tessera_store::on_both_databases!(
     only_operators_register_clients_with_usable_redirect_uris,
     authorization_signs_in_steps_up_or_issues_a_code_that_expires,
+    clients_ask_for_a_stronger_or_fresher_sign_in,
 );
 
 const REDIRECT: &str = "https://casper.example/callback";
@@ -233,4 +234,85 @@ fn url_param(location: &str, name: &str) -> String {
         .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
         .unwrap()
         .to_owned()
+}
+
+async fn clients_ask_for_a_stronger_or_fresher_sign_in(db: &TestDatabase) {
+    let (app, clock) = app(db);
+    app.bootstrap().await.unwrap();
+    app.load_demo().await.unwrap();
+    let operator = as_person(db, "operator@tessera.example").await;
+    let registered = app
+        .register_oidc_client(&operator, &casper_input(db).await)
+        .await
+        .unwrap();
+    let token = full_sign_in(&app, "erika.mustermann@bank-e.example").await;
+    let session = app.current_session(&token).await.unwrap().unwrap();
+    let ctx = session.ctx(None);
+    let ask = |extra: AuthorizeParams| AuthorizeParams {
+        response_type: Some("code".into()),
+        client_id: Some(registered.client.client_id.clone()),
+        redirect_uri: Some(REDIRECT.into()),
+        scope: Some("openid".into()),
+        ..extra
+    };
+    let outcome = |params: AuthorizeParams| {
+        let app = app.clone();
+        let session = session.clone();
+        let ctx = ctx.clone();
+        async move {
+            app.oidc_authorize(Some(&session), &params, &ctx)
+                .await
+                .unwrap()
+        }
+    };
+    // acr_values above the session's medium: step up to what was asked.
+    assert_eq!(
+        outcome(ask(AuthorizeParams {
+            acr_values: Some("high".into()),
+            ..AuthorizeParams::default()
+        }))
+        .await,
+        Authorization::StepUp(Assurance::High)
+    );
+    // The least known value listed counts, and never below CASPER's own minimum (medium).
+    assert!(matches!(
+        outcome(ask(AuthorizeParams {
+            acr_values: Some("urn:unknown high low".into()),
+            ..AuthorizeParams::default()
+        }))
+        .await,
+        Authorization::Redirect(_)
+    ));
+    // prompt=login asks for a fresh sign-in even with a live session.
+    assert_eq!(
+        outcome(ask(AuthorizeParams {
+            prompt: Some("login".into()),
+            ..AuthorizeParams::default()
+        }))
+        .await,
+        Authorization::Reauthenticate
+    );
+    // max_age: fine within it, a fresh sign-in once it has passed (prompt=none: an error).
+    let within = || {
+        ask(AuthorizeParams {
+            max_age: Some("600".into()),
+            ..AuthorizeParams::default()
+        })
+    };
+    assert!(matches!(
+        outcome(within()).await,
+        Authorization::Redirect(_)
+    ));
+    clock.advance(Duration::seconds(601));
+    assert_eq!(outcome(within()).await, Authorization::Reauthenticate);
+    let Authorization::Redirect(location) = outcome(AuthorizeParams {
+        prompt: Some("none".into()),
+        state: Some("s".into()),
+        ..within()
+    })
+    .await
+    else {
+        panic!("prompt=none is answered at the redirect URI");
+    };
+    assert_eq!(url_param(&location, "error"), "login_required");
 }

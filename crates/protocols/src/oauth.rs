@@ -70,6 +70,10 @@ pub struct AuthorizeParams {
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,
     pub prompt: Option<String>,
+    /// Space-separated ACR values, most wanted first (OpenID Connect Core §3.1.2.1).
+    pub acr_values: Option<String>,
+    /// The longest time since the person last signed in that the client accepts, in seconds.
+    pub max_age: Option<String>,
 }
 
 /// What the authorization request must be checked against: the registered client.
@@ -91,6 +95,12 @@ pub struct ValidAuthorization {
     /// The S256 challenge, when the client sent one.
     pub code_challenge: Option<String>,
     pub prompt_none: bool,
+    /// `prompt=login`: the person signs in again even with a live session.
+    pub prompt_login: bool,
+    /// The ACR values asked for, in the client's order (unknown ones left to the caller).
+    pub acr_values: Vec<String>,
+    /// Seconds since the last sign-in beyond which the person signs in again.
+    pub max_age: Option<u64>,
 }
 
 /// Why a request was refused, and how to tell the client.
@@ -245,16 +255,51 @@ pub fn validate_authorization(
             ));
         }
     };
-    let prompt_none = match params.prompt.as_deref() {
-        None | Some("") | Some("login") | Some("consent") => false,
-        Some("none") => true,
-        Some(_) => {
-            return Err(refuse(
-                OAuthError::InvalidRequest,
-                "prompt is not understood",
-            ));
-        }
+    let prompts: Vec<&str> = params
+        .prompt
+        .as_deref()
+        .unwrap_or("")
+        .split(' ')
+        .filter(|p| !p.is_empty())
+        .collect();
+    if prompts
+        .iter()
+        .any(|p| !matches!(*p, "none" | "login" | "consent"))
+    {
+        return Err(refuse(
+            OAuthError::InvalidRequest,
+            "prompt is not understood",
+        ));
+    }
+    let prompt_none = prompts.contains(&"none");
+    let prompt_login = prompts.contains(&"login");
+    if prompt_none && prompts.len() > 1 {
+        // OpenID Connect Core §3.1.2.1: none goes with no other value.
+        return Err(refuse(
+            OAuthError::InvalidRequest,
+            "prompt=none cannot be combined with other values",
+        ));
+    }
+    let max_age = match params.max_age.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => match text.parse::<u64>() {
+            Ok(seconds) => Some(seconds),
+            Err(_) => {
+                return Err(refuse(
+                    OAuthError::InvalidRequest,
+                    "max_age must be a number of seconds",
+                ));
+            }
+        },
     };
+    let acr_values = params
+        .acr_values
+        .as_deref()
+        .unwrap_or("")
+        .split(' ')
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect();
     Ok(ValidAuthorization {
         redirect_uri: redirect_uri.to_owned(),
         scope: normalise_scope(scope),
@@ -262,6 +307,9 @@ pub fn validate_authorization(
         nonce: params.nonce.clone().filter(|n| !n.is_empty()),
         code_challenge,
         prompt_none,
+        prompt_login,
+        acr_values,
+        max_age,
     })
 }
 
@@ -351,6 +399,8 @@ mod tests {
             code_challenge: Some(CHALLENGE.into()),
             code_challenge_method: Some("S256".into()),
             prompt: None,
+            acr_values: None,
+            max_age: None,
         }
     }
 
@@ -449,6 +499,24 @@ mod tests {
         let mut params = request();
         params.prompt = Some("select_account".into());
         assert_eq!(error_of(check(&params, true)), OAuthError::InvalidRequest);
+        let mut params = request();
+        params.prompt = Some("none login".into());
+        assert_eq!(error_of(check(&params, true)), OAuthError::InvalidRequest);
+        let mut params = request();
+        params.max_age = Some("an hour".into());
+        assert_eq!(error_of(check(&params, true)), OAuthError::InvalidRequest);
+    }
+
+    #[test]
+    fn acr_values_max_age_and_prompt_login_are_carried() {
+        let mut params = request();
+        params.prompt = Some("login consent".into());
+        params.max_age = Some("300".into());
+        params.acr_values = Some("high  medium".into());
+        let valid = check(&params, true).unwrap();
+        assert!(valid.prompt_login && !valid.prompt_none);
+        assert_eq!(valid.max_age, Some(300));
+        assert_eq!(valid.acr_values, ["high", "medium"]);
     }
 
     #[test]

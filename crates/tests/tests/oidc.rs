@@ -26,6 +26,7 @@ tessera_testkit::on_both_backends!(
     authorization_refusals_follow_the_rfcs,
     token_refusals_follow_the_rfcs,
     operators_register_clients_through_the_api,
+    a_fresh_sign_in_comes_back_without_asking_again,
 );
 
 const REDIRECT: &str = "https://casper.example/callback";
@@ -533,4 +534,31 @@ async fn operators_register_clients_through_the_api(backend: Backend) {
     assert_eq!(list["clients"][0]["client_id"], created["client_id"]);
     assert!(list["clients"][0].get("client_secret").is_none());
     assert!(!list.to_string().contains(secret));
+}
+
+async fn a_fresh_sign_in_comes_back_without_asking_again(backend: Backend) {
+    let Some(server) = TestServer::start(backend).await.unwrap() else {
+        return;
+    };
+    server.app.load_demo().await.unwrap();
+    let rp = register(&server, "production", false).await;
+    let browser = server.client();
+    code_for_erika(&server, &browser, &authorize_path(&rp, &[])).await;
+    // Signed in already, but the client wants a fresh sign-in.
+    let fresh = authorize_path(&rp, &[("prompt", "login"), ("max_age", "60")]);
+    let answer = browser.page(&fresh).await.unwrap();
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(answer.header("location"), Some("/signin"));
+    let done = server.sign_in(&browser, ERIKA, PASSWORD).await.unwrap();
+    let back = done.header("location").unwrap().to_owned();
+    assert!(back.starts_with("/oidc/authorize?"), "{back}");
+    assert!(
+        !back.contains("prompt=") && !back.contains("max_age="),
+        "{back}"
+    );
+    // Coming back, the request is served with a code instead of asking again.
+    let served = browser.page(&back).await.unwrap();
+    let params = params_of(served.header("location").unwrap());
+    assert!(param(&params, "code").is_some());
+    assert_eq!(param(&params, "state"), Some("st/ate=1&2"));
 }

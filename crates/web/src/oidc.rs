@@ -127,6 +127,23 @@ pub async fn authorize(
             Redirect::to("/signin"),
         )
             .into_response(),
+        Authorization::Reauthenticate => {
+            // Back to the same request afterwards, minus what asked for the fresh sign-in,
+            // or it would ask again forever.
+            let again: Vec<(String, String)> =
+                url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+                    .into_owned()
+                    .filter(|(name, _)| name != "prompt" && name != "max_age")
+                    .collect();
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(again)
+                .finish();
+            (
+                return_to::remember(jar, &format!("/oidc/authorize?{query}"), https),
+                Redirect::to("/signin"),
+            )
+                .into_response()
+        }
         Authorization::StepUp(needed) => (
             return_to::remember(jar, &here(), https),
             Redirect::to(&format!("/signin/step-up?assurance={}", needed.as_str())),
