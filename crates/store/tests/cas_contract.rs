@@ -1,0 +1,157 @@
+//! The store contract of CAS services and service tickets, on SQLite and on PostgreSQL alike.
+
+// Test code: failing loudly is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use tessera_domain::application::{Application, Environment};
+use tessera_domain::level::Level;
+use tessera_domain::session::Assurance;
+use tessera_domain::user::{NewUser, UserStatus};
+use tessera_domain::{LevelId, UserId};
+use tessera_store::cas::{CasService, CasTicket};
+use tessera_store::sessions::SessionRecord;
+use tessera_store::testing::TestDatabase;
+use tessera_store::{Applications, CasStore, Levels, Sessions, Store, Users};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+tessera_store::on_both_databases!(
+    services_are_kept_per_application_environment,
+    a_ticket_is_consumed_once_and_only_while_live,
+);
+
+const T0: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
+
+struct Fixture {
+    application: Uuid,
+    user: UserId,
+    session: Uuid,
+}
+
+async fn fixture(store: &Store) -> Fixture {
+    let root = Level::new_root(LevelId::new(T0, [1; 10]), "Root", T0).unwrap();
+    let user = NewUser::parse("Erika", "Mustermann", "erika@bank.example", "en", &["en"])
+        .unwrap()
+        .into_user(
+            UserId::new(T0, [2; 10]),
+            root.id,
+            UserStatus::Active,
+            None,
+            T0,
+        );
+    let application = Application {
+        id: Uuid::from_bytes([9; 16]),
+        code: "CASPER".into(),
+        name: "CASPER".into(),
+        description: String::new(),
+        min_assurance: Assurance::Medium,
+        version: 1,
+        created_at: T0,
+        updated_at: T0,
+    };
+    let session = SessionRecord {
+        id: Uuid::from_bytes([3; 16]),
+        token_digest: "session-digest".into(),
+        user_id: user.id,
+        assurance: Assurance::Medium,
+        methods: vec!["password".into(), "sms".into()],
+        created_at: T0,
+        last_seen_at: T0,
+        ended_at: None,
+        user_agent: String::new(),
+        address: String::new(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_level(&root).await.unwrap();
+    tx.insert_user(&user).await.unwrap();
+    assert!(tx.insert_application(&application).await.unwrap());
+    tx.insert_session(&session).await.unwrap();
+    tx.commit().await.unwrap();
+    Fixture {
+        application: application.id,
+        user: user.id,
+        session: session.id,
+    }
+}
+
+fn service(application: Uuid, n: u8, environment: Environment) -> CasService {
+    CasService {
+        id: Uuid::from_bytes([20 + n; 16]),
+        application_id: application,
+        environment,
+        name: format!("Service {n}"),
+        service_url: format!("https://casper{n}.example/app/"),
+        match_kind: if n == 1 { "prefix" } else { "exact" }.into(),
+        proxy_allowed: n == 2,
+        single_logout_url: (n == 1).then(|| "https://casper1.example/slo".into()),
+        version: 1,
+        created_at: T0,
+        updated_at: T0,
+    }
+}
+
+async fn services_are_kept_per_application_environment(db: &TestDatabase) {
+    let store = &db.store;
+    let f = fixture(store).await;
+    let production = service(f.application, 1, Environment::Production);
+    let pre = service(f.application, 2, Environment::PreProduction);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_cas_service(&production).await.unwrap();
+    tx.insert_cas_service(&pre).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.cas_service(production.id).await.unwrap(),
+        Some(production.clone())
+    );
+    assert_eq!(tx.cas_service(pre.id).await.unwrap(), Some(pre.clone()));
+    assert_eq!(tx.cas_service(Uuid::nil()).await.unwrap(), None);
+    assert_eq!(tx.cas_services().await.unwrap().len(), 2);
+    assert_eq!(
+        tx.cas_services_of(f.application).await.unwrap(),
+        vec![production, pre]
+    );
+    assert!(tx.cas_services_of(Uuid::nil()).await.unwrap().is_empty());
+}
+
+fn ticket(service: Uuid, f: &Fixture, digest: &str, expires_at: OffsetDateTime) -> CasTicket {
+    CasTicket {
+        ticket_digest: digest.into(),
+        service_id: service,
+        service_url: "https://casper1.example/app/page?x=1".into(),
+        user_id: f.user,
+        session_id: f.session,
+        renewed: digest == "live",
+        created_at: T0,
+        expires_at,
+    }
+}
+
+async fn a_ticket_is_consumed_once_and_only_while_live(db: &TestDatabase) {
+    let store = &db.store;
+    let f = fixture(store).await;
+    let s = service(f.application, 1, Environment::Production);
+    let live = ticket(s.id, &f, "live", T0 + Duration::minutes(1));
+    let stale = ticket(s.id, &f, "stale", T0 + Duration::seconds(10));
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_cas_service(&s).await.unwrap();
+    tx.insert_cas_ticket(&live).await.unwrap();
+    tx.insert_cas_ticket(&stale).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let now = T0 + Duration::seconds(30);
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.consume_cas_ticket("live", now).await.unwrap(),
+        Some(live)
+    );
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.consume_cas_ticket("live", now).await.unwrap(), None);
+    assert_eq!(tx.consume_cas_ticket("stale", now).await.unwrap(), None);
+    assert_eq!(tx.consume_cas_ticket("unknown", now).await.unwrap(), None);
+    assert_eq!(tx.delete_expired_cas_tickets(now).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+}
