@@ -7,7 +7,7 @@ use tessera_domain::level::Level;
 use tessera_domain::role::Role;
 use tessera_protocols::jwk::PublicJwk;
 use tessera_store::keys::StoredSigningKey;
-use tessera_store::{AuditLog, Levels, Roles, SigningKeys, Ts, Users};
+use tessera_store::{AuditLog, Levels, Roles, SigningKeys, Ts, Tx, Users};
 
 use crate::app::App;
 use crate::context::Ctx;
@@ -66,29 +66,8 @@ impl App {
                 key.kid.clone()
             }
             None => {
-                let material = generate_es256().map_err(|e| AppError::Internal(e.to_string()))?;
-                let jwk = PublicJwk::es256(&material.public_point)
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                let kid = jwk.thumbprint();
-                let public_jwk =
-                    serde_json::to_string(&jwk).map_err(|e| AppError::Internal(e.to_string()))?;
-                let private_sealed = self.secrets().seal(&seal_context(&kid), &material.pkcs8)?;
-                tx.insert_signing_key(&StoredSigningKey {
-                    kid: kid.clone(),
-                    algorithm: "ES256".into(),
-                    private_sealed,
-                    public_jwk,
-                    created_at: Ts(now),
-                    retires_at: None,
-                })
-                .await?;
-                tx.append_audit(
-                    NewAuditEvent::new(now, ctx.actor, "signing_key.create", "signing_key")
-                        .target(&kid)
-                        .details(&json!({"algorithm": "ES256"})),
-                )
-                .await?;
-                kid
+                self.create_signing_key(&mut tx, &ctx, "signing_key.create")
+                    .await?
             }
         };
         let operators = tx.count_role(Role::Operator).await?;
@@ -114,6 +93,41 @@ impl App {
 }
 
 /// Associated data for a sealed signing key: the sealed bytes only open for this key id.
+impl App {
+    /// Creates a new ES256 signing key, sealed under the secret key, audited as `action`.
+    pub(crate) async fn create_signing_key(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        action: &str,
+    ) -> AppResult<String> {
+        let now = self.now();
+        let material = generate_es256().map_err(|e| AppError::Internal(e.to_string()))?;
+        let jwk = PublicJwk::es256(&material.public_point)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let kid = jwk.thumbprint();
+        let public_jwk =
+            serde_json::to_string(&jwk).map_err(|e| AppError::Internal(e.to_string()))?;
+        let private_sealed = self.secrets().seal(&seal_context(&kid), &material.pkcs8)?;
+        tx.insert_signing_key(&StoredSigningKey {
+            kid: kid.clone(),
+            algorithm: "ES256".into(),
+            private_sealed,
+            public_jwk,
+            created_at: Ts(now),
+            retires_at: None,
+        })
+        .await?;
+        tx.append_audit(
+            NewAuditEvent::new(now, ctx.actor, action, "signing_key")
+                .target(&kid)
+                .details(&json!({"algorithm": "ES256"})),
+        )
+        .await?;
+        Ok(kid)
+    }
+}
+
 pub(crate) fn seal_context(kid: &str) -> String {
     format!("signing_key:{kid}")
 }

@@ -35,6 +35,9 @@ impl App {
                 break;
             }
         }
+        if let Some(rotation) = self.rotate_signing_key_when_due().await? {
+            tracing::info!(kid = %rotation.new_kid, replaced = rotation.replaced, "signing key rotated");
+        }
         if swept.total() > 0 {
             tracing::info!(
                 sessions = swept.sessions,

@@ -16,6 +16,7 @@ mod directory;
 mod error;
 mod factors;
 mod housekeeping;
+mod key_rotation;
 mod levels;
 mod memberships;
 mod nominations;
@@ -47,6 +48,7 @@ pub use directory::{
 };
 pub use error::{AppError, AppResult};
 pub use factors::{AppEnrolment, KeyRegistration, MyFactors, NamedFactor, PhoneItem};
+pub use key_rotation::Rotation;
 pub use levels::LevelChange;
 pub use memberships::{Addition, AppTile, AssignableGroup, MembershipRights, MembershipsView};
 pub use nominations::NominationView;

@@ -303,9 +303,14 @@ impl App {
     /// The newest live signing key, opened.
     async fn signer(&self, tx: &mut Tx) -> AppResult<Signer> {
         let keys = tx.live_signing_keys(self.now()).await?;
-        let key = keys
-            .first()
-            .ok_or_else(|| AppError::Internal("no live signing key".into()))?;
+        // A freshly rotated key is published before it signs (domain::key_rotation).
+        let key = crate::key_rotation::signing_key(
+            &tessera_domain::key_rotation::RotationPolicy::default(),
+            &keys,
+            self.now(),
+        )
+        .and_then(|i| keys.get(i))
+        .ok_or_else(|| AppError::Internal("no live signing key".into()))?;
         let pkcs8 = self
             .secrets()
             .open(&seal_context(&key.kid), &key.private_sealed)?;

@@ -8,7 +8,9 @@ mod common;
 
 use common::{app, app_on, full_sign_in};
 use tessera_app::audit::ChainReport;
-use tessera_app::{AppError, ClientInfo, Clock, Ctx, DEMO_PASSWORD, NewOperator, PasswordOutcome};
+use tessera_app::{
+    App, AppError, ClientInfo, Clock, Ctx, DEMO_PASSWORD, NewOperator, PasswordOutcome,
+};
 use tessera_domain::role::Role;
 use tessera_store::testing::TestDatabase;
 use tessera_store::{AuditLog, Credentials, Levels, Roles, Users};
@@ -43,6 +45,7 @@ tessera_store::on_both_databases!(
     password_reset_links_expire_after_an_hour,
     old_password_hashes_are_upgraded_at_sign_in,
     the_sweep_removes_what_has_served_its_purpose,
+    signing_keys_rotate_with_overlap,
 );
 
 /// Signs in with the demo password and, when asked, the code taken from the queued message.
@@ -603,4 +606,56 @@ async fn the_sweep_removes_what_has_served_its_purpose(db: &TestDatabase) {
         app.verify_audit_chain().await.unwrap(),
         ChainReport::Intact { .. }
     ));
+}
+
+async fn signing_keys_rotate_with_overlap(db: &TestDatabase) {
+    let (app, clock) = app(db);
+    app.bootstrap().await.unwrap();
+    app.load_demo().await.unwrap();
+    let first = app.signing_kid().await.unwrap();
+    // Nothing is due on a new installation; only operators rotate.
+    assert_eq!(app.rotate_signing_key_when_due().await.unwrap(), None);
+    let erika = {
+        let mut tx = db.store.read().await.unwrap();
+        tx.user_by_email_key("erika.mustermann@bank-e.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let as_erika = Ctx {
+        actor: tessera_domain::audit::Actor::User(erika),
+        request_id: None,
+    };
+    assert!(matches!(
+        app.rotate_signing_key(&as_erika).await,
+        Err(AppError::Forbidden)
+    ));
+
+    clock.advance(Duration::days(30));
+    let rotation = app.rotate_signing_key(&Ctx::system()).await.unwrap();
+    assert_eq!(rotation.replaced, 1);
+    let published = |app: &App| {
+        let app = app.clone();
+        async move {
+            app.public_keys()
+                .await
+                .unwrap()
+                .iter()
+                .filter_map(|k| k.kid().map(str::to_owned))
+                .collect::<Vec<_>>()
+        }
+    };
+    // Both published; the old one still signs until the new one has been out an hour.
+    assert_eq!(published(&app).await.len(), 2);
+    assert_eq!(app.signing_kid().await.unwrap(), first);
+    clock.advance(Duration::hours(1));
+    assert_eq!(app.signing_kid().await.unwrap(), rotation.new_kid);
+    assert_eq!(published(&app).await.len(), 2);
+    // A day later (the overlap) the old key leaves the key set.
+    clock.advance(Duration::days(1));
+    assert_eq!(published(&app).await, std::slice::from_ref(&rotation.new_kid));
+    // The sweep rotates again once the newest key is 90 days old.
+    clock.advance(Duration::days(89));
+    assert!(app.rotate_signing_key_when_due().await.unwrap().is_some());
 }

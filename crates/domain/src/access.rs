@@ -76,6 +76,8 @@ pub enum Action<'a> {
     ReadAudit { level: &'a str },
     /// Read the outbox and send test messages.
     OperateDelivery,
+    /// Rotate the keys that sign tokens.
+    ManageSigningKeys,
     /// Register applications, their tiles and groups, and decide which organisations may be
     /// granted which groups.
     ManageApplications,
@@ -99,7 +101,7 @@ pub fn allowed(who: &Principal<'_>, action: Action<'_>) -> bool {
     }
     let operator = who.holds(Role::Operator);
     match action {
-        Action::ManageLevels | Action::OperateDelivery => operator,
+        Action::ManageLevels | Action::OperateDelivery | Action::ManageSigningKeys => operator,
         Action::ManageUsers { level } | Action::SecureAccount { level } => {
             operator || who.holds_over(Role::UserAdmin, level)
         }
@@ -329,7 +331,7 @@ mod tests {
             parents in tree(),
             held in proptest::collection::vec((0u8..3, 0usize..64), 0..4),
             target in 0usize..64,
-            action_kind in 0u8..11,
+            action_kind in 0u8..12,
             other in 0u8..2,
             granted_to in proptest::collection::vec(0usize..64, 0..3),
         ) {
@@ -365,6 +367,7 @@ mod tests {
                 6 => (Action::DecideRoles { subject }, operator && subject != me),
                 7 => (Action::ReadAudit { level: path }, operator || dua || daa),
                 8 => (Action::ManageApplications, operator),
+                10 => (Action::ManageSigningKeys, operator),
                 9 => (
                     Action::AssignMembership { level: path, member: subject, grantable: &grantable },
                     subject != me && (operator || (daa && group_reaches)),

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod error;
 pub mod factor;
 pub mod ids;
+pub mod key_rotation;
 pub mod level;
 pub mod message;
 pub mod otp;

@@ -51,6 +51,19 @@ enum Command {
     /// Messages waiting, delivered and failed.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// The keys that sign tokens.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a new signing key now: published at once, signing after an hour, the old keys
+    /// published a day longer (the sweep also rotates every 90 days).
+    Rotate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -210,6 +223,9 @@ fn main() -> ExitCode {
         Command::Audit(AuditCommand::Verify { db }) => load(db.into())
             .map_err(run::Failure::Config)
             .and_then(|config| run::block_on(run::verify_audit(config))),
+        Command::Keys(KeysCommand::Rotate { db }) => load(db.into())
+            .map_err(run::Failure::Config)
+            .and_then(|config| run::block_on(run::rotate_keys(config))),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -324,6 +324,19 @@ pub async fn verify_audit(config: Config) -> Result<(), Failure> {
     }
 }
 
+pub async fn rotate_keys(config: Config) -> Result<(), Failure> {
+    logging::init(&config.log);
+    let (app, store) = open_app(&config).await?;
+    let rotation = app.rotate_signing_key(&tessera_app::Ctx::system()).await;
+    store.close().await;
+    let rotation = rotation?;
+    println!(
+        "new signing key {} published now, signing in an hour; {} older key(s) published until {}",
+        rotation.new_kid, rotation.replaced, rotation.replaced_leave_at
+    );
+    Ok(())
+}
+
 pub async fn outbox_list(config: Config, state: Option<String>, limit: i64) -> Result<(), Failure> {
     logging::init(&config.log);
     let state = match state.as_deref() {

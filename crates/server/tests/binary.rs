@@ -217,6 +217,17 @@ fn demo_data_is_loaded_and_its_accounts_printed() {
         "{}",
         text(&verify.stdout)
     );
+
+    // The signing key is rotated on the command line; the old one stays published.
+    let rotate = tessera(&["keys", "rotate", "--data-dir", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(rotate.status.success(), "{}", text(&rotate.stderr));
+    assert!(
+        text(&rotate.stdout).contains("1 older key(s) published until"),
+        "{}",
+        text(&rotate.stdout)
+    );
 }
 
 #[test]

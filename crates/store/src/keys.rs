@@ -26,6 +26,13 @@ pub trait SigningKeys {
         &mut self,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<StoredSigningKey>>;
+    /// Sets when every live key but `kid` leaves the published set (the ones already leaving
+    /// earlier keep their time); how many changed.
+    async fn retire_signing_keys_except(
+        &mut self,
+        kid: &str,
+        retires_at: OffsetDateTime,
+    ) -> StoreResult<u64>;
 }
 
 impl SigningKeys for Tx {
@@ -52,5 +59,22 @@ impl SigningKeys for Tx {
              ORDER BY created_at DESC, kid")
             .bind(Ts(now)).fetch_all(conn).await)?;
         Ok(keys)
+    }
+
+    async fn retire_signing_keys_except(
+        &mut self,
+        kid: &str,
+        retires_at: OffsetDateTime,
+    ) -> StoreResult<u64> {
+        let changed = exec!(
+            self,
+            sqlx::query(
+                "UPDATE signing_keys SET retires_at = $2
+                 WHERE kid <> $1 AND (retires_at IS NULL OR retires_at > $2)"
+            )
+            .bind(kid)
+            .bind(Ts(retires_at))
+        )?;
+        Ok(changed)
     }
 }

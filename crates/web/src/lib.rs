@@ -10,6 +10,7 @@ mod api_memberships;
 mod api_oidc_clients;
 mod api_roles;
 mod auth;
+mod cas;
 mod cookies;
 mod csrf;
 mod cursor;
@@ -291,6 +292,12 @@ pub fn router(state: AppState) -> Router {
         .route("/oidc/authorize", get(oidc::authorize))
         .route("/oidc/token", post(oidc::token))
         .route("/oidc/userinfo", get(oidc::userinfo).post(oidc::userinfo))
+        .route("/cas/login", get(cas::login))
+        .route("/cas/logout", get(cas::logout))
+        .route("/cas/serviceValidate", get(cas::service_validate))
+        .route("/cas/p3/serviceValidate", get(cas::p3_service_validate))
+        .route("/cas/proxyValidate", get(cas::proxy_validate))
+        .route("/cas/p3/proxyValidate", get(cas::proxy_validate))
         .route("/static/{file}", get(pages::assets::serve))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
