@@ -48,6 +48,7 @@ impl App {
                 messages = swept.messages,
                 memberships = swept.memberships,
                 oidc_codes = swept.oidc_codes,
+                oidc_tokens = swept.oidc_tokens,
                 "swept rows no longer needed"
             );
         }

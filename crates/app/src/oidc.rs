@@ -26,6 +26,9 @@ pub const CODE_LIFETIME: Duration = Duration::seconds(60);
 
 const DEFAULT_TOKEN_SECONDS: i64 = 300;
 const TOKEN_SECONDS: std::ops::RangeInclusive<i64> = 60..=86_400;
+const DEFAULT_REFRESH_SECONDS: i64 = 8 * 3600;
+const REFRESH_SECONDS: std::ops::RangeInclusive<i64> = 300..=30 * 86_400;
+const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
 
 /// What an operator fills in to register a client.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +43,11 @@ pub struct ClientInput {
     pub public: bool,
     pub access_token_seconds: Option<i64>,
     pub id_token_seconds: Option<i64>,
+    /// `authorization_code` (always), `refresh_token`, `client_credentials` (confidential
+    /// clients only); empty means `authorization_code` alone.
+    pub grant_types: Vec<String>,
+    /// How long a refresh token lives; eight hours when left out.
+    pub refresh_token_seconds: Option<i64>,
 }
 
 /// A client just registered, with its secret: shown once, never stored.
@@ -158,6 +166,35 @@ impl App {
             input.access_token_seconds,
         );
         let id_token_seconds = lifetime(&mut errors, "id_token_seconds", input.id_token_seconds);
+        let refresh_token_seconds = input
+            .refresh_token_seconds
+            .unwrap_or(DEFAULT_REFRESH_SECONDS);
+        if !REFRESH_SECONDS.contains(&refresh_token_seconds) {
+            errors.push(
+                "refresh_token_seconds",
+                "range",
+                "Between five minutes and thirty days.",
+            );
+        }
+        // Every client signs people in with codes; the other grants are opted into.
+        let mut grant_types = vec!["authorization_code".to_owned()];
+        for grant in &input.grant_types {
+            if !GRANT_TYPES.contains(&grant.as_str()) {
+                errors.push(
+                    "grant_types",
+                    "unknown",
+                    format!("{grant} is not a grant type Tessera offers."),
+                );
+            } else if grant == "client_credentials" && input.public {
+                errors.push(
+                    "grant_types",
+                    "public",
+                    "A public client cannot use client credentials: it has no secret.",
+                );
+            } else if !grant_types.contains(grant) {
+                grant_types.push(grant.clone());
+            }
+        }
         let Some(environment) = environment.filter(|_| errors.is_empty()) else {
             return Err(errors.into());
         };
@@ -189,9 +226,10 @@ impl App {
             secret_digest: secret.as_deref().map(token_digest),
             redirect_uris: input.redirect_uris.clone(),
             post_logout_redirect_uris: input.post_logout_redirect_uris.clone(),
-            grant_types: vec!["authorization_code".into()],
+            grant_types,
             access_token_seconds,
             id_token_seconds,
+            refresh_token_seconds,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -216,6 +254,7 @@ impl App {
                     "name": client.name,
                     "public": input.public,
                     "redirect_uris": client.redirect_uris,
+                    "grant_types": client.grant_types,
                 })),
         )
         .await?;

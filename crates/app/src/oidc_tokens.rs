@@ -1,5 +1,5 @@
-//! OpenID Connect provider, part two: the token endpoint (authorization code grant) and
-//! userinfo. Protocol refusals come back as [`OAuthFailure`] (answered with RFC 6749 error
+//! OpenID Connect provider, part two: the token endpoint (authorization code grant, with
+//! the other grants in `oidc_grants.rs`) and userinfo. Protocol refusals come back as [`OAuthFailure`] (answered with RFC 6749 error
 //! codes); `AppError` is kept for faults of Tessera itself.
 
 use subtle::ConstantTimeEq;
@@ -12,7 +12,8 @@ use tessera_protocols::tokens::{
     AccessTokenClaims, IdTokenClaims, Person, Profile, Signer, kid_of, verify,
 };
 use tessera_store::oidc::OidcClient;
-use tessera_store::{Memberships, OidcStore, Sessions, SigningKeys, Tx, Users};
+use tessera_store::oidc_refresh::RefreshToken;
+use tessera_store::{Memberships, OidcRefreshStore, OidcStore, Sessions, SigningKeys, Tx, Users};
 use uuid::Uuid;
 
 use crate::app::App;
@@ -26,11 +27,31 @@ pub struct OAuthFailure {
     pub description: String,
 }
 
-fn fail<T>(error: OAuthError, description: &str) -> AppResult<Result<T, OAuthFailure>> {
+pub(crate) fn fail<T>(error: OAuthError, description: &str) -> AppResult<Result<T, OAuthFailure>> {
     Ok(Err(OAuthFailure {
         error,
         description: description.to_owned(),
     }))
+}
+
+/// How a client authenticated to the token, introspection or revocation endpoint.
+#[derive(Debug, Clone, Default)]
+pub struct ClientCredentials {
+    /// From the form (`client_secret_post`, or a public client).
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    /// From `Authorization: Basic` (`client_secret_basic`), already decoded.
+    pub basic: Option<(String, String)>,
+}
+
+impl TokenRequest {
+    fn credentials(&self) -> ClientCredentials {
+        ClientCredentials {
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            basic: self.basic.clone(),
+        }
+    }
 }
 
 /// A token request as posted (form fields), with the client's credentials wherever they
@@ -41,6 +62,8 @@ pub struct TokenRequest {
     pub code: Option<String>,
     pub redirect_uri: Option<String>,
     pub code_verifier: Option<String>,
+    pub refresh_token: Option<String>,
+    pub scope: Option<String>,
     /// From the form (`client_secret_post`, or a public client).
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
@@ -54,8 +77,14 @@ pub struct TokenResponse {
     pub access_token: String,
     pub token_type: &'static str,
     pub expires_in: i64,
-    pub id_token: String,
-    pub scope: String,
+    /// Only from the code exchange: a refresh keeps the sign-in it came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    /// When the client has the `refresh_token` grant (not for client credentials).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// What userinfo answers: the subject and the claims its scopes release.
@@ -68,7 +97,7 @@ pub struct UserInfo {
 
 /// Whether a session of this person has not been ended (signed out, or ended from another
 /// device or by an administrator).
-async fn session_open(tx: &mut Tx, user: &User, session: Uuid) -> AppResult<bool> {
+pub(crate) async fn session_open(tx: &mut Tx, user: &User, session: Uuid) -> AppResult<bool> {
     Ok(tx
         .open_sessions_of(user.id)
         .await?
@@ -79,11 +108,12 @@ async fn session_open(tx: &mut Tx, user: &User, session: Uuid) -> AppResult<bool
 impl App {
     /// Authenticates the client (a secret compared as digests in constant time, or none for
     /// a public client); `None` when it fails.
-    async fn authenticate_client(
+    pub(crate) async fn authenticate_client(
         &self,
         tx: &mut Tx,
-        request: &TokenRequest,
+        credentials: &ClientCredentials,
     ) -> AppResult<Result<OidcClient, OAuthFailure>> {
+        let request = credentials;
         let (client_id, secret) = match (&request.basic, &request.client_secret) {
             (Some(_), Some(_)) => {
                 return fail(
@@ -119,29 +149,52 @@ impl App {
         Ok(Ok(client))
     }
 
-    /// The token endpoint's authorization code grant: the code works once, for the client
-    /// it was issued to, with the same redirect URI and the PKCE verifier when it has a
-    /// challenge.
+    /// The token endpoint: authenticates the client, checks it may use the grant, and
+    /// hands over to the grant.
     pub async fn oidc_token(
         &self,
         request: &TokenRequest,
     ) -> AppResult<Result<TokenResponse, OAuthFailure>> {
-        match request.grant_type.as_deref() {
-            Some("authorization_code") => {}
+        let grant = match request.grant_type.as_deref() {
             None => return fail(OAuthError::InvalidRequest, "grant_type is missing"),
+            Some(grant @ ("authorization_code" | "refresh_token" | "client_credentials")) => grant,
             Some(_) => {
                 return fail(
                     OAuthError::UnsupportedGrantType,
-                    "only authorization_code is supported",
+                    "authorization_code, refresh_token or client_credentials",
                 );
             }
-        }
-        let now = self.now();
+        };
         let mut tx = self.store().begin().await?;
-        let client = match self.authenticate_client(&mut tx, request).await? {
+        let client = match self
+            .authenticate_client(&mut tx, &request.credentials())
+            .await?
+        {
             Ok(client) => client,
             Err(failure) => return Ok(Err(failure)),
         };
+        if !client.grant_types.iter().any(|g| g == grant) {
+            return fail(
+                OAuthError::UnauthorizedClient,
+                "this client may not use this grant type",
+            );
+        }
+        match grant {
+            "refresh_token" => self.refresh_grant(tx, &client, request).await,
+            "client_credentials" => self.client_credentials_grant(&client, request).await,
+            _ => self.code_grant(tx, &client, request).await,
+        }
+    }
+
+    /// The authorization code grant: the code works once, for the client it was issued to,
+    /// with the same redirect URI and the PKCE verifier when it has a challenge.
+    async fn code_grant(
+        &self,
+        mut tx: Tx,
+        client: &OidcClient,
+        request: &TokenRequest,
+    ) -> AppResult<Result<TokenResponse, OAuthFailure>> {
+        let now = self.now();
         let Some(code) = request.code.as_deref() else {
             return fail(OAuthError::InvalidRequest, "code is missing");
         };
@@ -180,25 +233,44 @@ impl App {
         if !session_open(&mut tx, &user, stored.session_id).await? {
             return fail(OAuthError::InvalidGrant, "the sign-in session has ended");
         }
-        let person = self.person(&mut tx, &user, &client).await?;
-        let signer = self.signer(&mut tx).await?;
+        let person = self.person(&mut tx, &user, client).await?;
         drop(tx);
+
+        let mut tx = self.store().begin().await?;
+        let refresh_token = if client.grant_types.iter().any(|g| g == "refresh_token") {
+            let family = RefreshToken {
+                token_digest: String::new(),
+                family: Uuid::now_v7(),
+                client: client.id,
+                user_id: user.id,
+                session_id: stored.session_id,
+                scope: stored.scope.clone(),
+                acr: stored.acr.clone(),
+                amr: stored.amr.clone(),
+                auth_time: stored.auth_time,
+                created_at: now,
+                expires_at: now,
+                used: false,
+                revoked: false,
+            };
+            Some(
+                self.issue_refresh_token(&mut tx, client, &family, "oidc.refresh_token.issue")
+                    .await?,
+            )
+        } else {
+            None
+        };
+        let signer = self.signer(&mut tx).await?;
+        tx.commit().await?;
 
         let issuer = &self.config().public_url;
         let iat = now.unix_timestamp();
-        let access = AccessTokenClaims {
-            iss: issuer.clone(),
-            sub: user.id.0.to_string(),
-            aud: issuer.clone(),
-            client_id: client.client_id.clone(),
-            exp: iat + client.access_token_seconds,
-            iat,
-            jti: token_text(self.random_bytes()),
-            scope: stored.scope.clone(),
-            auth_time: stored.auth_time.unix_timestamp(),
-            acr: stored.acr.clone(),
-            sid: stored.session_id.to_string(),
-        };
+        let access = self.access_claims(
+            client,
+            user.id.0.to_string(),
+            stored.scope.clone(),
+            Some((&stored.auth_time, stored.acr.as_str(), stored.session_id)),
+        );
         let id = IdTokenClaims {
             iss: issuer.clone(),
             sub: user.id.0.to_string(),
@@ -218,8 +290,9 @@ impl App {
             access_token: signer.sign(&access, "at+jwt").map_err(sign_error)?,
             token_type: "Bearer",
             expires_in: client.access_token_seconds,
-            id_token: signer.sign(&id, "JWT").map_err(sign_error)?,
-            scope: stored.scope,
+            id_token: Some(signer.sign(&id, "JWT").map_err(sign_error)?),
+            refresh_token,
+            scope: Some(stored.scope),
         }))
     }
 
@@ -229,20 +302,8 @@ impl App {
         access_token: &str,
     ) -> AppResult<Result<UserInfo, OAuthFailure>> {
         let invalid = || fail(OAuthError::InvalidToken, "the access token is not valid");
-        let Ok(Some(kid)) = kid_of(access_token) else {
-            return invalid();
-        };
         let mut tx = self.store().reads().await?;
-        let keys = tx.live_signing_keys(self.now()).await?;
-        let Some(key) = keys.iter().find(|k| k.kid == kid) else {
-            return invalid();
-        };
-        let jwk: PublicJwk = serde_json::from_str(&key.public_jwk)
-            .map_err(|e| AppError::Internal(format!("signing key {kid}: {e}")))?;
-        let issuer = &self.config().public_url;
-        let now = self.now().unix_timestamp();
-        let Ok(claims) = verify::<AccessTokenClaims>(access_token, &jwk, issuer, Some(issuer), now)
-        else {
+        let Some(claims) = self.live_access_token(&mut tx, access_token).await? else {
             return invalid();
         };
         if !claims.scope.split(' ').any(|s| s == "openid") {
@@ -261,7 +322,7 @@ impl App {
             return invalid();
         }
         // Tokens die with the single sign-on session they came from (signing out ends both).
-        let Ok(sid) = Uuid::parse_str(&claims.sid) else {
+        let Some(Ok(sid)) = claims.sid.as_deref().map(Uuid::parse_str) else {
             return invalid();
         };
         if !session_open(&mut tx, &user, sid).await? {
@@ -300,8 +361,61 @@ impl App {
         })
     }
 
+    /// An access token Tessera signed with a live key, not expired and not revoked; its
+    /// claims, or `None`. Whether its person and session still hold is the caller's check.
+    pub(crate) async fn live_access_token(
+        &self,
+        tx: &mut Tx,
+        token: &str,
+    ) -> AppResult<Option<AccessTokenClaims>> {
+        let Ok(Some(kid)) = kid_of(token) else {
+            return Ok(None);
+        };
+        let keys = tx.live_signing_keys(self.now()).await?;
+        let Some(key) = keys.iter().find(|k| k.kid == kid) else {
+            return Ok(None);
+        };
+        let jwk: PublicJwk = serde_json::from_str(&key.public_jwk)
+            .map_err(|e| AppError::Internal(format!("signing key {kid}: {e}")))?;
+        let issuer = &self.config().public_url;
+        let now = self.now().unix_timestamp();
+        let Ok(claims) = verify::<AccessTokenClaims>(token, &jwk, issuer, Some(issuer), now) else {
+            return Ok(None);
+        };
+        if tx.access_token_revoked(&claims.jti).await? {
+            return Ok(None);
+        }
+        Ok(Some(claims))
+    }
+
+    /// The claims of a new access token; `signed_in` is the person's sign-in (its time,
+    /// assurance and session), absent for the client itself.
+    pub(crate) fn access_claims(
+        &self,
+        client: &OidcClient,
+        sub: String,
+        scope: String,
+        signed_in: Option<(&time::OffsetDateTime, &str, Uuid)>,
+    ) -> AccessTokenClaims {
+        let issuer = &self.config().public_url;
+        let iat = self.now().unix_timestamp();
+        AccessTokenClaims {
+            iss: issuer.clone(),
+            sub,
+            aud: issuer.clone(),
+            client_id: client.client_id.clone(),
+            exp: iat + client.access_token_seconds,
+            iat,
+            jti: token_text(self.random_bytes()),
+            scope,
+            auth_time: signed_in.map(|(at, _, _)| at.unix_timestamp()),
+            acr: signed_in.map(|(_, acr, _)| acr.to_owned()),
+            sid: signed_in.map(|(_, _, sid)| sid.to_string()),
+        }
+    }
+
     /// The newest live signing key, opened.
-    async fn signer(&self, tx: &mut Tx) -> AppResult<Signer> {
+    pub(crate) async fn signer(&self, tx: &mut Tx) -> AppResult<Signer> {
         let keys = tx.live_signing_keys(self.now()).await?;
         // A freshly rotated key is published before it signs (domain::key_rotation).
         let key = crate::key_rotation::signing_key(

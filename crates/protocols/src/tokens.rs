@@ -96,10 +96,15 @@ pub struct AccessTokenClaims {
     pub iat: i64,
     pub jti: String,
     pub scope: String,
-    pub auth_time: i64,
-    pub acr: String,
+    /// The person's sign-in; absent from client credentials tokens, which stand for the
+    /// client itself (`sub` is its `client_id`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub auth_time: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub acr: Option<String>,
     /// The single sign-on session the token came from.
-    pub sid: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sid: Option<String>,
 }
 
 /// Signs tokens with one ES256 key.

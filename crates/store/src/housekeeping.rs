@@ -4,6 +4,7 @@
 use time::OffsetDateTime;
 
 use crate::error::StoreResult;
+use crate::oidc_refresh::OidcRefreshStore;
 use crate::ts::Ts;
 use crate::tx::Tx;
 
@@ -35,6 +36,8 @@ pub struct Swept {
     pub memberships: u64,
     /// OpenID Connect authorization codes past their expiry, used or not.
     pub oidc_codes: u64,
+    /// Refresh tokens and access-token revocations past their expiry.
+    pub oidc_tokens: u64,
 }
 
 impl Swept {
@@ -48,6 +51,7 @@ impl Swept {
             + self.messages
             + self.memberships
             + self.oidc_codes
+            + self.oidc_tokens
     }
 }
 
@@ -115,6 +119,7 @@ impl Housekeeping for Tx {
             self,
             sqlx::query("DELETE FROM oidc_codes WHERE expires_at < $1").bind(Ts(before.expired))
         )?;
+        let oidc_tokens = self.delete_expired_oidc_tokens(before.expired).await?;
         let expired_sessions = exec!(
             self,
             sqlx::query(
@@ -133,6 +138,7 @@ impl Housekeeping for Tx {
             messages,
             memberships: 0,
             oidc_codes,
+            oidc_tokens,
         })
     }
 }

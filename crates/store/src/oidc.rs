@@ -27,6 +27,8 @@ pub struct OidcClient {
     pub grant_types: Vec<String>,
     pub access_token_seconds: i64,
     pub id_token_seconds: i64,
+    /// How long a refresh token lives (each refresh issues a new one with a fresh lifetime).
+    pub refresh_token_seconds: i64,
     pub version: i64,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
@@ -83,12 +85,13 @@ struct ClientRow {
     grant_types: String,
     access_token_seconds: i64,
     id_token_seconds: i64,
+    refresh_token_seconds: i64,
     version: i64,
     created_at: Ts,
     updated_at: Ts,
 }
 
-fn split_lines(s: &str) -> Vec<String> {
+pub(crate) fn split_lines(s: &str) -> Vec<String> {
     s.lines()
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
@@ -113,6 +116,7 @@ impl TryFrom<ClientRow> for OidcClient {
             grant_types: split_lines(&row.grant_types),
             access_token_seconds: row.access_token_seconds,
             id_token_seconds: row.id_token_seconds,
+            refresh_token_seconds: row.refresh_token_seconds,
             version: row.version,
             created_at: row.created_at.0,
             updated_at: row.updated_at.0,
@@ -164,7 +168,8 @@ macro_rules! select_clients {
         concat!(
             "SELECT id, client_id, application_id, environment, name, secret_digest, \
              redirect_uris, post_logout_redirect_uris, grant_types, access_token_seconds, \
-             id_token_seconds, version, created_at, updated_at FROM oidc_clients ",
+             id_token_seconds, refresh_token_seconds, version, created_at, updated_at \
+             FROM oidc_clients ",
             $rest
         )
     };
@@ -177,8 +182,9 @@ impl OidcStore for Tx {
             sqlx::query(
                 "INSERT INTO oidc_clients (id, client_id, application_id, environment, name,
                  secret_digest, redirect_uris, post_logout_redirect_uris, grant_types,
-                 access_token_seconds, id_token_seconds, version, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                 access_token_seconds, id_token_seconds, refresh_token_seconds, version,
+                 created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
             )
             .bind(c.id)
             .bind(&c.client_id)
@@ -191,6 +197,7 @@ impl OidcStore for Tx {
             .bind(c.grant_types.join("\n"))
             .bind(c.access_token_seconds)
             .bind(c.id_token_seconds)
+            .bind(c.refresh_token_seconds)
             .bind(c.version)
             .bind(Ts(c.created_at))
             .bind(Ts(c.updated_at))

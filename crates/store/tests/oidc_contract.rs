@@ -95,6 +95,7 @@ fn client(application: Uuid, n: u8, secret: Option<&str>) -> OidcClient {
         grant_types: vec!["authorization_code".into()],
         access_token_seconds: 300,
         id_token_seconds: 300,
+        refresh_token_seconds: 28_800,
         version: 1,
         created_at: T0,
         updated_at: T0,

@@ -30,6 +30,7 @@ pub struct OidcClientJson {
     grant_types: Vec<String>,
     access_token_seconds: i64,
     id_token_seconds: i64,
+    refresh_token_seconds: i64,
     version: i64,
     /// Only in the answer to the registration: shown once, kept only as a digest.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49,6 +50,7 @@ impl From<&OidcClient> for OidcClientJson {
             grant_types: client.grant_types.clone(),
             access_token_seconds: client.access_token_seconds,
             id_token_seconds: client.id_token_seconds,
+            refresh_token_seconds: client.refresh_token_seconds,
             version: client.version,
             client_secret: None,
         }
@@ -77,6 +79,11 @@ pub struct NewOidcClient {
     access_token_seconds: Option<i64>,
     /// 60 to 86400; 300 when left out.
     id_token_seconds: Option<i64>,
+    /// Besides authorization_code: refresh_token, client_credentials (confidential only).
+    #[serde(default)]
+    grant_types: Vec<String>,
+    /// 300 to 2592000; 28800 when left out.
+    refresh_token_seconds: Option<i64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/applications/{id}/oidc-clients", tag = "applications",
@@ -118,6 +125,8 @@ pub async fn register(
         public: body.public,
         access_token_seconds: body.access_token_seconds,
         id_token_seconds: body.id_token_seconds,
+        grant_types: body.grant_types,
+        refresh_token_seconds: body.refresh_token_seconds,
     };
     match state.app.register_oidc_client(&caller.ctx, &input).await {
         Ok(registered) => {

@@ -292,6 +292,8 @@ pub fn router(state: AppState) -> Router {
         .route("/oidc/authorize", get(oidc::authorize))
         .route("/oidc/token", post(oidc::token))
         .route("/oidc/userinfo", get(oidc::userinfo).post(oidc::userinfo))
+        .route("/oidc/introspect", post(oidc::introspect))
+        .route("/oidc/revoke", post(oidc::revoke))
         .route("/cas/login", get(cas::login))
         .route("/cas/logout", get(cas::logout))
         .route("/cas/serviceValidate", get(cas::service_validate))

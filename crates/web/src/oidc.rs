@@ -1,5 +1,5 @@
-//! The OpenID Connect provider's endpoints: discovery, JWKS, authorization, token and
-//! userinfo. Handlers parse, call one use case, and answer in the protocol's own terms
+//! The OpenID Connect provider's endpoints: discovery, JWKS, authorization, token,
+//! userinfo, introspection and revocation. Handlers parse, call one use case, and answer in the protocol's own terms
 //! (RFC 6749 error JSON, redirects to the client), never with problem details.
 
 use axum::Json;
@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use serde_json::json;
-use tessera_app::{Authorization, Ctx, OAuthFailure, TokenRequest};
+use tessera_app::{Authorization, ClientCredentials, Ctx, OAuthFailure, TokenRequest};
 use tessera_protocols::discovery::ProviderMetadata;
 use tessera_protocols::oauth::{AuthorizeParams, ErrorBody, OAuthError, parse_basic};
 
@@ -22,7 +22,7 @@ use crate::state::AppState;
 
 /// Token and userinfo answers carry credentials or personal data: never cached
 /// (RFC 6749 §5.1).
-fn no_store(mut response: Response) -> Response {
+pub(crate) fn no_store(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
@@ -30,7 +30,7 @@ fn no_store(mut response: Response) -> Response {
 }
 
 /// An RFC 6749 §5.2 error answer.
-fn oauth_error(failure: &OAuthFailure) -> Response {
+pub(crate) fn oauth_error(failure: &OAuthFailure) -> Response {
     let status = match failure.error {
         OAuthError::InvalidClient | OAuthError::InvalidToken => StatusCode::UNAUTHORIZED,
         OAuthError::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
@@ -55,7 +55,7 @@ fn oauth_error(failure: &OAuthFailure) -> Response {
     no_store(response)
 }
 
-fn failure(error: OAuthError, description: &str) -> Response {
+pub(crate) fn failure(error: OAuthError, description: &str) -> Response {
     oauth_error(&OAuthFailure {
         error,
         description: description.to_owned(),
@@ -63,7 +63,7 @@ fn failure(error: OAuthError, description: &str) -> Response {
 }
 
 /// A fault of Tessera's own, answered as `server_error` and logged.
-fn server_error(error: &tessera_app::AppError) -> Response {
+pub(crate) fn server_error(error: &tessera_app::AppError) -> Response {
     tracing::error!(%error, "OpenID Connect endpoint failed");
     failure(OAuthError::ServerError, "the server could not answer")
 }
@@ -160,8 +160,27 @@ pub struct TokenForm {
     code: Option<String>,
     redirect_uri: Option<String>,
     code_verifier: Option<String>,
+    refresh_token: Option<String>,
+    scope: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
+}
+
+/// The client id and secret of an `Authorization: Basic` header, if any; a malformed
+/// header is answered with `invalid_client`.
+pub(crate) fn basic_credentials(
+    headers: &HeaderMap,
+) -> Result<Option<(String, String)>, Box<Response>> {
+    match headers.get(header::AUTHORIZATION) {
+        None => Ok(None),
+        Some(value) => match value.to_str().ok().and_then(parse_basic) {
+            Some(credentials) => Ok(Some(credentials)),
+            None => Err(Box::new(failure(
+                OAuthError::InvalidClient,
+                "malformed Authorization header",
+            ))),
+        },
+    }
 }
 
 /// POST /oidc/token
@@ -176,18 +195,17 @@ pub async fn token(
             "the body must be a form (application/x-www-form-urlencoded) without repeated fields",
         );
     };
-    let basic = match headers.get(header::AUTHORIZATION) {
-        None => None,
-        Some(value) => match value.to_str().ok().and_then(parse_basic) {
-            Some(credentials) => Some(credentials),
-            None => return failure(OAuthError::InvalidClient, "malformed Authorization header"),
-        },
+    let basic = match basic_credentials(&headers) {
+        Ok(basic) => basic,
+        Err(refused) => return *refused,
     };
     let request = TokenRequest {
         grant_type: form.grant_type,
         code: form.code,
         redirect_uri: form.redirect_uri,
         code_verifier: form.code_verifier,
+        refresh_token: form.refresh_token,
+        scope: form.scope,
         client_id: form.client_id,
         client_secret: form.client_secret,
         basic,
@@ -218,6 +236,80 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
     };
     match state.app.oidc_userinfo(token).await {
         Ok(Ok(info)) => no_store(Json(info).into_response()),
+        Ok(Err(refused)) => oauth_error(&refused),
+        Err(error) => server_error(&error),
+    }
+}
+
+/// The form of an introspection (RFC 7662 §2.1) or revocation (RFC 7009 §2.1) request.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TokenQueryForm {
+    token: Option<String>,
+    /// A hint only: both kinds are looked up whatever it says.
+    #[allow(dead_code)]
+    token_type_hint: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// The token and the client's credentials of an introspection or revocation request.
+fn token_query(
+    headers: &HeaderMap,
+    form: Result<Form<TokenQueryForm>, FormRejection>,
+) -> Result<(String, ClientCredentials), Box<Response>> {
+    let Ok(Form(form)) = form else {
+        return Err(Box::new(failure(
+            OAuthError::InvalidRequest,
+            "the body must be a form (application/x-www-form-urlencoded) without repeated fields",
+        )));
+    };
+    let basic = basic_credentials(headers)?;
+    let Some(token) = form.token.filter(|t| !t.is_empty()) else {
+        return Err(Box::new(failure(
+            OAuthError::InvalidRequest,
+            "token is missing",
+        )));
+    };
+    Ok((
+        token,
+        ClientCredentials {
+            client_id: form.client_id,
+            client_secret: form.client_secret,
+            basic,
+        },
+    ))
+}
+
+/// POST /oidc/introspect (RFC 7662)
+pub async fn introspect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<TokenQueryForm>, FormRejection>,
+) -> Response {
+    let (token, credentials) = match token_query(&headers, form) {
+        Ok(query) => query,
+        Err(refused) => return *refused,
+    };
+    match state.app.oidc_introspect(&credentials, &token).await {
+        Ok(Ok(answer)) => no_store(Json(answer).into_response()),
+        Ok(Err(refused)) => oauth_error(&refused),
+        Err(error) => server_error(&error),
+    }
+}
+
+/// POST /oidc/revoke (RFC 7009): 200 whether or not the token was known.
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<TokenQueryForm>, FormRejection>,
+) -> Response {
+    let (token, credentials) = match token_query(&headers, form) {
+        Ok(query) => query,
+        Err(refused) => return *refused,
+    };
+    match state.app.oidc_revoke(&credentials, &token).await {
+        Ok(Ok(())) => no_store(StatusCode::OK.into_response()),
         Ok(Err(refused)) => oauth_error(&refused),
         Err(error) => server_error(&error),
     }
