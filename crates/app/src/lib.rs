@@ -9,6 +9,7 @@ mod app;
 mod applications;
 mod bootstrap;
 mod bulk;
+mod cas;
 mod context;
 mod demo;
 mod demo_apps;
@@ -43,6 +44,9 @@ pub use applications::{ApplicationDetail, ApplicationInput, GroupDetail, TileInp
 pub use audit::{AuditPage, AuditQuery};
 pub use bootstrap::BootReport;
 pub use bulk::{CSV_COLUMNS, ImportReport, RowError};
+pub use cas::{
+    CasLogin, CasLoginRequest, CasService, CasServiceInput, CasValidation, TICKET_LIFETIME,
+};
 pub use context::Ctx;
 pub use demo::{DEMO_PASSWORD, DemoAccount, DemoReport};
 pub use directory::{
