@@ -49,6 +49,7 @@ impl App {
                 memberships = swept.memberships,
                 oidc_codes = swept.oidc_codes,
                 oidc_tokens = swept.oidc_tokens,
+                cas_tickets = swept.cas_tickets,
                 "swept rows no longer needed"
             );
         }

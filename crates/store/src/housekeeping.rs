@@ -3,6 +3,7 @@
 
 use time::OffsetDateTime;
 
+use crate::cas::CasStore;
 use crate::error::StoreResult;
 use crate::oidc_refresh::OidcRefreshStore;
 use crate::ts::Ts;
@@ -38,6 +39,8 @@ pub struct Swept {
     pub oidc_codes: u64,
     /// Refresh tokens and access-token revocations past their expiry.
     pub oidc_tokens: u64,
+    /// CAS service tickets past their expiry, used or not.
+    pub cas_tickets: u64,
 }
 
 impl Swept {
@@ -52,6 +55,7 @@ impl Swept {
             + self.memberships
             + self.oidc_codes
             + self.oidc_tokens
+            + self.cas_tickets
     }
 }
 
@@ -120,6 +124,7 @@ impl Housekeeping for Tx {
             sqlx::query("DELETE FROM oidc_codes WHERE expires_at < $1").bind(Ts(before.expired))
         )?;
         let oidc_tokens = self.delete_expired_oidc_tokens(before.expired).await?;
+        let cas_tickets = self.delete_expired_cas_tickets(before.expired).await?;
         let expired_sessions = exec!(
             self,
             sqlx::query(
@@ -139,6 +144,7 @@ impl Housekeeping for Tx {
             memberships: 0,
             oidc_codes,
             oidc_tokens,
+            cas_tickets,
         })
     }
 }
