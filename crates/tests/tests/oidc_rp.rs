@@ -1,7 +1,7 @@
 //! Interoperability: the `openidconnect` crate, as a relying party, signs demo Erika in to
 //! CASPER production through Tessera (discovery, authorization code with PKCE, Basic client
 //! authentication, ID token verified against the JWKS with nonce, userinfo), with its own
-//! checks rather than ours. Its HTTP requests go through a small adapter over reqwest.
+//! checks rather than ours; then it refreshes, and a reused refresh token is refused. Its HTTP requests go through a small adapter over reqwest.
 
 // Test code: failing loudly is its job.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -10,12 +10,13 @@ mod common;
 
 use common::demo;
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreProviderMetadata,
+    CoreAuthenticationFlow, CoreClient, CoreErrorResponseType, CoreGenderClaim,
+    CoreProviderMetadata,
 };
 use openidconnect::{
     AdditionalClaims, AuthorizationCode, ClientId, ClientSecret, CsrfToken, HttpRequest,
-    HttpResponse, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, Scope,
-    TokenResponse, UserInfoClaims,
+    HttpResponse, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl,
+    RequestTokenError, Scope, TokenResponse, UserInfoClaims,
 };
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -82,6 +83,7 @@ async fn register(server: &TestServer) -> (String, String) {
                 environment: "production".into(),
                 name: "CASPER web".into(),
                 redirect_uris: vec![REDIRECT.into()],
+                grant_types: vec!["refresh_token".into()],
                 ..ClientInput::default()
             },
         )
@@ -176,4 +178,34 @@ async fn the_openidconnect_crate_signs_erika_in(backend: Backend) {
         info.additional_claims().groups,
         ["CASPER_WEB_DATA_SUBMITTER"]
     );
+
+    // Refresh: a new access token that userinfo accepts, and a new refresh token.
+    let first = tokens.refresh_token().unwrap().clone();
+    let refreshed = client
+        .exchange_refresh_token(&first)
+        .unwrap()
+        .request_async(&http_client)
+        .await
+        .unwrap();
+    let second = refreshed.refresh_token().unwrap();
+    assert_ne!(second.secret(), first.secret());
+    let info: UserInfoClaims<Groups, CoreGenderClaim> = client
+        .user_info(refreshed.access_token().clone(), None)
+        .unwrap()
+        .request_async(&http_client)
+        .await
+        .unwrap();
+    assert_eq!(info.subject(), claims.subject());
+    // The first refresh token again: refused, and the family with it.
+    for token in [&first, second] {
+        let Err(RequestTokenError::ServerResponse(refused)) = client
+            .exchange_refresh_token(token)
+            .unwrap()
+            .request_async(&http_client)
+            .await
+        else {
+            panic!("a reused refresh token family still works");
+        };
+        assert_eq!(refused.error(), &CoreErrorResponseType::InvalidGrant);
+    }
 }
