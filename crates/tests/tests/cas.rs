@@ -9,18 +9,20 @@
 
 mod common;
 
+use common::{call, demo, signed_in};
 use quick_xml::events::Event;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tessera_app::{CasServiceInput, Ctx};
 use tessera_store::{Applications, Users};
-use tessera_testkit::demo::{ERIKA, PASSWORD};
+use tessera_testkit::demo::{ERIKA, OPERATOR, PASSWORD};
 use tessera_testkit::{Backend, Client, TestServer};
 
 tessera_testkit::on_both_backends!(
     erika_signs_in_to_a_casper_service,
     validation_refusals_follow_the_protocol,
     gateway_renew_and_logout,
+    operators_register_services_through_the_api,
 );
 
 /// Registered as a prefix: every page under it may ask for tickets.
@@ -375,4 +377,73 @@ async fn gateway_renew_and_logout(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(evil.header("location"), Some("/"));
+}
+
+async fn operators_register_services_through_the_api(backend: Backend) {
+    let Some(server) = demo(backend).await else {
+        return;
+    };
+    let casper = {
+        let mut tx = server.db.store.read().await.unwrap();
+        tx.application_by_code("CASPER").await.unwrap().unwrap()
+    };
+    let path = format!("/api/v1/applications/{}/cas-services", casper.id);
+    let body = json!({
+        "environment": "pre_production",
+        "name": "CASPER acceptance",
+        "service_url": "https://acceptance.casper.example/cas/",
+        "match_kind": "prefix",
+    });
+    let erika = signed_in(&server, ERIKA).await;
+    let (status, _, _) = call(
+        &erika,
+        reqwest::Method::POST,
+        &path,
+        Some(body.clone()),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let operator = signed_in(&server, OPERATOR).await;
+    let (status, _, created) = call(&operator, reqwest::Method::POST, &path, Some(body), &[]).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["environment"], "pre_production");
+    assert_eq!(created["match_kind"], "prefix");
+    assert_eq!(created["proxy_allowed"], false);
+    let (status, _, invalid) = call(
+        &operator,
+        reqwest::Method::POST,
+        &path,
+        Some(json!({
+            "environment": "production",
+            "name": "x",
+            "service_url": "http://casper.example/cas/",
+        })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{invalid}");
+
+    let (status, _, list) = call(&operator, reqwest::Method::GET, &path, None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["services"][0]["id"], created["id"]);
+    let (status, _, document) = call(
+        &operator,
+        reqwest::Method::GET,
+        "/api/v1/openapi.json",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let documented = &document["paths"]["/api/v1/applications/{id}/cas-services"];
+    assert!(documented.get("get").is_some() && documented.get("post").is_some());
+    // The registered service now asks for tickets.
+    let browser = server.client();
+    let page = browser
+        .page(&login_path("https://acceptance.casper.example/cas/x", &[]))
+        .await
+        .unwrap();
+    assert_eq!(page.header("location"), Some("/signin"));
 }

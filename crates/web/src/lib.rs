@@ -5,6 +5,7 @@ mod api;
 mod api_applications;
 mod api_audit;
 mod api_bulk;
+mod api_cas_services;
 mod api_directory;
 mod api_memberships;
 mod api_oidc_clients;
@@ -276,6 +277,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/users/{id}/assignable-groups",
             get(api_memberships::assignable_groups),
+        )
+        .route(
+            "/api/v1/applications/{id}/cas-services",
+            get(api_cas_services::services).post(api_cas_services::register),
         )
         .route(
             "/api/v1/applications/{id}/oidc-clients",

@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 
 use crate::{
-    api, api_applications, api_audit, api_bulk, api_directory, api_memberships, api_oidc_clients,
-    api_roles, problem,
+    api, api_applications, api_audit, api_bulk, api_cas_services, api_directory, api_memberships,
+    api_oidc_clients, api_roles, problem,
 };
 
 #[derive(OpenApi)]
@@ -48,6 +48,8 @@ use crate::{
         api_memberships::change_memberships,
         api_memberships::assignable_groups,
         api_memberships::grant_to_many,
+        api_cas_services::services,
+        api_cas_services::register,
         api_oidc_clients::clients,
         api_oidc_clients::register,
         api_audit::audit,
