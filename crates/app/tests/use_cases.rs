@@ -654,7 +654,10 @@ async fn signing_keys_rotate_with_overlap(db: &TestDatabase) {
     assert_eq!(published(&app).await.len(), 2);
     // A day later (the overlap) the old key leaves the key set.
     clock.advance(Duration::days(1));
-    assert_eq!(published(&app).await, std::slice::from_ref(&rotation.new_kid));
+    assert_eq!(
+        published(&app).await,
+        std::slice::from_ref(&rotation.new_kid)
+    );
     // The sweep rotates again once the newest key is 90 days old.
     clock.advance(Duration::days(89));
     assert!(app.rotate_signing_key_when_due().await.unwrap().is_some());
