@@ -164,6 +164,72 @@ macro_rules! on_both_databases {
     };
 }
 
+/// What the single sign-on contract tests (OIDC, CAS) start from: a root level, one active
+/// person, one application (CASPER, medium assurance) and a live session of that person.
+pub struct SsoFixture {
+    pub application: uuid::Uuid,
+    pub user: tessera_domain::UserId,
+    pub session: uuid::Uuid,
+}
+
+/// Writes the [`SsoFixture`] rows at time `at`.
+pub async fn sso_fixture(
+    store: &Store,
+    at: time::OffsetDateTime,
+) -> Result<SsoFixture, Box<dyn std::error::Error>> {
+    use crate::{Applications, Levels, Sessions, Users};
+    use tessera_domain::application::Application;
+    use tessera_domain::level::Level;
+    use tessera_domain::session::Assurance;
+    use tessera_domain::user::{NewUser, UserStatus};
+    use tessera_domain::{LevelId, UserId};
+
+    let root = Level::new_root(LevelId::new(at, [1; 10]), "Root", at).map_err(|e| e.message)?;
+    let user = NewUser::parse("Erika", "Mustermann", "erika@bank.example", "en", &["en"])?
+        .into_user(
+            UserId::new(at, [2; 10]),
+            root.id,
+            UserStatus::Active,
+            None,
+            at,
+        );
+    let application = Application {
+        id: uuid::Uuid::from_bytes([9; 16]),
+        code: "CASPER".into(),
+        name: "CASPER".into(),
+        description: String::new(),
+        min_assurance: Assurance::Medium,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    let session = crate::sessions::SessionRecord {
+        id: uuid::Uuid::from_bytes([3; 16]),
+        token_digest: "session-digest".into(),
+        user_id: user.id,
+        assurance: Assurance::Medium,
+        methods: vec!["password".into(), "sms".into()],
+        created_at: at,
+        last_seen_at: at,
+        ended_at: None,
+        user_agent: String::new(),
+        address: String::new(),
+    };
+    let mut tx = store.begin().await?;
+    tx.insert_level(&root).await?;
+    tx.insert_user(&user).await?;
+    if !tx.insert_application(&application).await? {
+        return Err("the fixture's application exists already".into());
+    }
+    tx.insert_session(&session).await?;
+    tx.commit().await?;
+    Ok(SsoFixture {
+        application: application.id,
+        user: user.id,
+        session: session.id,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

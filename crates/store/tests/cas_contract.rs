@@ -3,15 +3,10 @@
 // Test code: failing loudly is its job.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use tessera_domain::application::{Application, Environment};
-use tessera_domain::level::Level;
-use tessera_domain::session::Assurance;
-use tessera_domain::user::{NewUser, UserStatus};
-use tessera_domain::{LevelId, UserId};
+use tessera_domain::application::Environment;
 use tessera_store::cas::{CasService, CasTicket};
-use tessera_store::sessions::SessionRecord;
-use tessera_store::testing::TestDatabase;
-use tessera_store::{Applications, CasStore, Levels, Sessions, Store, Users};
+use tessera_store::testing::{SsoFixture, TestDatabase, sso_fixture};
+use tessera_store::{CasStore, Store};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -23,56 +18,8 @@ tessera_store::on_both_databases!(
 
 const T0: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
 
-struct Fixture {
-    application: Uuid,
-    user: UserId,
-    session: Uuid,
-}
-
-async fn fixture(store: &Store) -> Fixture {
-    let root = Level::new_root(LevelId::new(T0, [1; 10]), "Root", T0).unwrap();
-    let user = NewUser::parse("Erika", "Mustermann", "erika@bank.example", "en", &["en"])
-        .unwrap()
-        .into_user(
-            UserId::new(T0, [2; 10]),
-            root.id,
-            UserStatus::Active,
-            None,
-            T0,
-        );
-    let application = Application {
-        id: Uuid::from_bytes([9; 16]),
-        code: "CASPER".into(),
-        name: "CASPER".into(),
-        description: String::new(),
-        min_assurance: Assurance::Medium,
-        version: 1,
-        created_at: T0,
-        updated_at: T0,
-    };
-    let session = SessionRecord {
-        id: Uuid::from_bytes([3; 16]),
-        token_digest: "session-digest".into(),
-        user_id: user.id,
-        assurance: Assurance::Medium,
-        methods: vec!["password".into(), "sms".into()],
-        created_at: T0,
-        last_seen_at: T0,
-        ended_at: None,
-        user_agent: String::new(),
-        address: String::new(),
-    };
-    let mut tx = store.begin().await.unwrap();
-    tx.insert_level(&root).await.unwrap();
-    tx.insert_user(&user).await.unwrap();
-    assert!(tx.insert_application(&application).await.unwrap());
-    tx.insert_session(&session).await.unwrap();
-    tx.commit().await.unwrap();
-    Fixture {
-        application: application.id,
-        user: user.id,
-        session: session.id,
-    }
+async fn fixture(store: &Store) -> SsoFixture {
+    sso_fixture(store, T0).await.unwrap()
 }
 
 fn service(application: Uuid, n: u8, environment: Environment) -> CasService {
@@ -116,7 +63,7 @@ async fn services_are_kept_per_application_environment(db: &TestDatabase) {
     assert!(tx.cas_services_of(Uuid::nil()).await.unwrap().is_empty());
 }
 
-fn ticket(service: Uuid, f: &Fixture, digest: &str, expires_at: OffsetDateTime) -> CasTicket {
+fn ticket(service: Uuid, f: &SsoFixture, digest: &str, expires_at: OffsetDateTime) -> CasTicket {
     CasTicket {
         ticket_digest: digest.into(),
         service_id: service,
