@@ -5,15 +5,14 @@
 
 mod common;
 
-use common::{app, full_sign_in};
+use common::{app, as_person, full_sign_in};
 use tessera_app::{
     AppError, ApplicationInput, CasLogin, CasLoginRequest, CasServiceInput, CasValidation, Ctx,
 };
-use tessera_domain::audit::Actor;
 use tessera_domain::session::Assurance;
 use tessera_protocols::cas::{FailureCode, ServiceResponse};
 use tessera_store::testing::TestDatabase;
-use tessera_store::{Applications, AuditLog, Users};
+use tessera_store::{Applications, AuditLog};
 use time::Duration;
 
 tessera_store::on_both_databases!(
@@ -22,14 +21,6 @@ tessera_store::on_both_databases!(
 );
 
 const SERVICE: &str = "https://casper.example/cas/";
-
-async fn as_person(db: &TestDatabase, email: &str) -> Ctx {
-    let mut tx = db.store.reads().await.unwrap();
-    Ctx {
-        actor: Actor::User(tx.user_by_email_key(email).await.unwrap().unwrap().id),
-        request_id: None,
-    }
-}
 
 async fn casper_input(db: &TestDatabase) -> CasServiceInput {
     let mut tx = db.store.reads().await.unwrap();

@@ -6,11 +6,10 @@
 
 mod common;
 
-use common::app;
+use common::{app, as_person, person};
 use tessera_app::{Addition, App, AppError, ApplicationInput, Clock, Ctx};
 use tessera_domain::UserId;
 use tessera_domain::application::Environment;
-use tessera_domain::audit::Actor;
 use tessera_store::testing::TestDatabase;
 use tessera_store::{AuditLog, SessionApplications, Users};
 use time::Duration;
@@ -30,18 +29,6 @@ async fn demo(db: &TestDatabase) -> (App, std::sync::Arc<common::TestClock>) {
     app.bootstrap().await.unwrap();
     app.load_demo().await.unwrap();
     (app, clock)
-}
-
-async fn person(db: &TestDatabase, email: &str) -> UserId {
-    let mut tx = db.store.reads().await.unwrap();
-    tx.user_by_email_key(email).await.unwrap().unwrap().id
-}
-
-async fn as_person(db: &TestDatabase, email: &str) -> Ctx {
-    Ctx {
-        actor: Actor::User(person(db, email).await),
-        request_id: None,
-    }
 }
 
 async fn group_id(app: &App, ctx: &Ctx, user: UserId, name: &str) -> Uuid {

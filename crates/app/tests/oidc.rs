@@ -5,15 +5,14 @@
 
 mod common;
 
-use common::{app, full_sign_in};
+use common::{app, as_person, full_sign_in};
 use tessera_app::{
     AppError, ApplicationInput, Authorization, ClientInput, Ctx, OAuthFailure, TokenRequest,
 };
-use tessera_domain::audit::Actor;
 use tessera_domain::session::Assurance;
 use tessera_protocols::oauth::{AuthorizeParams, OAuthError};
 use tessera_store::testing::TestDatabase;
-use tessera_store::{Applications, AuditLog, OidcStore, Users};
+use tessera_store::{Applications, AuditLog, OidcStore};
 use time::Duration;
 
 tessera_store::on_both_databases!(
@@ -23,14 +22,6 @@ tessera_store::on_both_databases!(
 );
 
 const REDIRECT: &str = "https://casper.example/callback";
-
-async fn as_person(db: &TestDatabase, email: &str) -> Ctx {
-    let mut tx = db.store.reads().await.unwrap();
-    Ctx {
-        actor: Actor::User(tx.user_by_email_key(email).await.unwrap().unwrap().id),
-        request_id: None,
-    }
-}
 
 async fn casper_input(db: &TestDatabase) -> ClientInput {
     let mut tx = db.store.reads().await.unwrap();

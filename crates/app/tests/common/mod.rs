@@ -70,3 +70,21 @@ pub async fn full_sign_in(app: &App, email: &str) -> String {
         }
     }
 }
+
+/// The account with this address.
+pub async fn person(db: &TestDatabase, email: &str) -> tessera_domain::UserId {
+    let mut tx = db.store.reads().await.unwrap();
+    tessera_store::Users::user_by_email_key(&mut tx, email)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// Acting as the account with this address.
+pub async fn as_person(db: &TestDatabase, email: &str) -> Ctx {
+    Ctx {
+        actor: tessera_domain::audit::Actor::User(person(db, email).await),
+        request_id: None,
+    }
+}
