@@ -74,6 +74,28 @@ fn environment(raw: &str) -> Result<Environment, ValidationErrors> {
     })
 }
 
+/// The environment and name that every registration under an application (an OIDC client,
+/// a CAS service) starts with; problems go into `errors`.
+pub(crate) fn environment_and_name<'a>(
+    errors: &mut ValidationErrors,
+    environment: &str,
+    name: &'a str,
+) -> (Option<Environment>, &'a str) {
+    let environment = Environment::parse(environment);
+    if environment.is_none() {
+        errors.push(
+            "environment",
+            "unknown",
+            "Choose production or pre-production.",
+        );
+    }
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push("name", "length", "Between 1 and 100 characters.");
+    }
+    (environment, name)
+}
+
 impl App {
     async fn authorize_applications(&self, tx: &mut Tx, ctx: &Ctx) -> AppResult<()> {
         let grants = self.grants_of_actor(tx, ctx.actor).await?;

@@ -5,7 +5,6 @@
 use serde_json::json;
 use tessera_domain::ValidationErrors;
 use tessera_domain::access::Action;
-use tessera_domain::application::Environment;
 use tessera_domain::audit::NewAuditEvent;
 use tessera_domain::session::Assurance;
 use tessera_domain::setup::{token_digest, token_text};
@@ -102,18 +101,8 @@ impl App {
         input: &CasServiceInput,
     ) -> AppResult<CasService> {
         let mut errors = ValidationErrors::new();
-        let environment = Environment::parse(&input.environment);
-        if environment.is_none() {
-            errors.push(
-                "environment",
-                "unknown",
-                "Choose production or pre-production.",
-            );
-        }
-        let name = input.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push("name", "length", "Between 1 and 100 characters.");
-        }
+        let (environment, name) =
+            crate::applications::environment_and_name(&mut errors, &input.environment, &input.name);
         let match_kind = MatchKind::parse(input.match_kind.as_deref().unwrap_or("exact"));
         if match_kind.is_none() {
             errors.push("match_kind", "unknown", "Choose exact or prefix.");
@@ -399,7 +388,7 @@ mod tests {
         CasService {
             id: Uuid::from_bytes([n; 16]),
             application_id: Uuid::nil(),
-            environment: Environment::Production,
+            environment: tessera_domain::application::Environment::Production,
             name: String::new(),
             service_url: url.into(),
             match_kind: kind.into(),

@@ -3,7 +3,6 @@
 
 use serde_json::json;
 use tessera_domain::ValidationErrors;
-use tessera_domain::application::Environment;
 use tessera_domain::audit::NewAuditEvent;
 use tessera_domain::session::Assurance;
 use tessera_domain::setup::{token_digest, token_text};
@@ -127,18 +126,8 @@ impl App {
         input: &ClientInput,
     ) -> AppResult<RegisteredClient> {
         let mut errors = ValidationErrors::new();
-        let environment = Environment::parse(&input.environment);
-        if environment.is_none() {
-            errors.push(
-                "environment",
-                "unknown",
-                "Choose production or pre-production.",
-            );
-        }
-        let name = input.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push("name", "length", "Between 1 and 100 characters.");
-        }
+        let (environment, name) =
+            crate::applications::environment_and_name(&mut errors, &input.environment, &input.name);
         if input.redirect_uris.is_empty() {
             errors.push("redirect_uris", "required", "At least one redirect URI.");
         }
