@@ -46,6 +46,12 @@ pub struct AppConfig {
     /// The assurance every person's applications need at least, until applications declare
     /// their own: above `low`, nobody may remove their last second factor.
     pub required_assurance: Assurance,
+    /// The CAPTCHA of forms anyone may post: difficulty, lifetime, per-address limit.
+    pub captcha: crate::captcha::CaptchaConfig,
+    /// Whether people may create their own account ("Create an account", issue 8).
+    pub registration_open: bool,
+    /// Registration and notice e-mails per address and day (0: no limit).
+    pub registration_per_email_per_day: u32,
 }
 
 impl AppConfig {
@@ -60,6 +66,10 @@ impl AppConfig {
             leaked_list: None,
             method_assurance: MethodAssurance::default(),
             required_assurance: Assurance::Low,
+            captcha: crate::captcha::CaptchaConfig::default(),
+            registration_open: true,
+            registration_per_email_per_day:
+                tessera_domain::registration::DEFAULT_PER_EMAIL_PER_DAY,
         }
     }
 }
@@ -75,6 +85,8 @@ struct Inner {
     leaked: LeakedPasswords,
     /// The WebAuthn relying party; `None` when the public address cannot be one.
     passkeys: Option<Passkeys>,
+    /// The signing keys as last read, and the opened private keys.
+    keys: crate::key_cache::KeyCache,
 }
 
 /// The use cases, over one store. Cheap to clone: every request holds one.
@@ -128,6 +140,7 @@ impl App {
                 hasher,
                 delivery: Arc::new(Notify::new()),
                 leaked,
+                keys: crate::key_cache::KeyCache::default(),
             }),
         })
     }
@@ -156,12 +169,21 @@ impl App {
     }
 
     /// Whether security keys and passkeys can be used at this installation's address.
+    /// Whether the sign-in page offers "Create an account".
+    pub fn registration_open(&self) -> bool {
+        self.inner.config.registration_open
+    }
+
     pub fn passkeys_available(&self) -> bool {
         self.inner.passkeys.is_some()
     }
 
     pub(crate) fn secrets(&self) -> &SecretBox {
         &self.inner.secrets
+    }
+
+    pub(crate) fn key_cache(&self) -> &crate::key_cache::KeyCache {
+        &self.inner.keys
     }
 
     pub(crate) fn delivery_notify(&self) -> Arc<Notify> {

@@ -1,7 +1,7 @@
 //! What every start does before serving: the root level and a signing key exist.
 
 use serde_json::json;
-use tessera_auth::keys::generate_es256;
+use tessera_auth::keys::{generate_ed25519, generate_es256, generate_rs256};
 use tessera_domain::audit::NewAuditEvent;
 use tessera_domain::level::Level;
 use tessera_domain::role::Role;
@@ -12,6 +12,10 @@ use tessera_store::{AuditLog, Levels, Roles, SigningKeys, Ts, Tx, Users};
 use crate::app::App;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
+
+/// The algorithms Tessera signs with, one live signing key each: ES256 signs access tokens
+/// (and ID tokens by default), RS256 and EdDSA the ID tokens of clients that ask for them.
+pub(crate) const SIGNING_ALGORITHMS: [&str; 3] = ["ES256", "RS256", "EdDSA"];
 
 /// The name the root level gets when Tessera starts on an empty database.
 pub const ROOT_LEVEL_NAME: &str = "Root";
@@ -50,6 +54,9 @@ impl App {
             }
         };
 
+        // The level of self-registered accounts (issue 8), on every installation.
+        self.ensure_external_level(&mut tx, &ctx).await?;
+
         // Accounts from before name search keys existed get theirs (a no-op afterwards).
         let filled = tx.backfill_name_keys().await?;
         if filled > 0 {
@@ -57,7 +64,8 @@ impl App {
         }
 
         let live = tx.live_signing_keys(now).await?;
-        let signing_kid = match live.first() {
+        let live_es256: Vec<_> = live.iter().filter(|k| k.algorithm == "ES256").collect();
+        let signing_kid = match live_es256.first() {
             Some(key) => {
                 // Opening the newest key proves the configured secret key is the right one:
                 // a node started with another key refuses to start instead of failing later.
@@ -66,12 +74,22 @@ impl App {
                 key.kid.clone()
             }
             None => {
-                self.create_signing_key(&mut tx, &ctx, "signing_key.create")
+                self.create_signing_key(&mut tx, &ctx, "signing_key.create", "ES256")
                     .await?
             }
         };
+        // Installations from before RS256 and EdDSA get those keys now; with no other key
+        // of their algorithm they sign at once (relying parties refetch the JWKS on an
+        // unknown kid).
+        for algorithm in SIGNING_ALGORITHMS.into_iter().filter(|a| *a != "ES256") {
+            if !live.iter().any(|k| k.algorithm == algorithm) {
+                self.create_signing_key(&mut tx, &ctx, "signing_key.create", algorithm)
+                    .await?;
+            }
+        }
         let operators = tx.count_role(Role::Operator).await?;
         tx.commit().await?;
+        self.forget_key_set();
         Ok(BootReport {
             created_root,
             signing_kid,
@@ -81,37 +99,50 @@ impl App {
 
     /// The public keys that verify Tessera's signatures now (for a JWKS document).
     pub async fn public_keys(&self) -> AppResult<Vec<PublicJwk>> {
-        let mut tx = self.store().read().await?;
-        let keys = tx.live_signing_keys(self.now()).await?;
-        keys.iter()
-            .map(|key| {
-                serde_json::from_str(&key.public_jwk)
-                    .map_err(|e| AppError::Internal(format!("signing key {}: {e}", key.kid)))
-            })
-            .collect()
+        let keys = self.key_set().await?;
+        Ok(keys.live(self.now()).map(|key| key.jwk.clone()).collect())
     }
 }
 
 /// Associated data for a sealed signing key: the sealed bytes only open for this key id.
 impl App {
-    /// Creates a new ES256 signing key, sealed under the secret key, audited as `action`.
+    /// Creates a new signing key for `algorithm` (`ES256`, `RS256` or `EdDSA`), sealed
+    /// under the secret key as PKCS#8, audited as `action`.
     pub(crate) async fn create_signing_key(
         &self,
         tx: &mut Tx,
         ctx: &Ctx,
         action: &str,
+        algorithm: &str,
     ) -> AppResult<String> {
         let now = self.now();
-        let material = generate_es256().map_err(|e| AppError::Internal(e.to_string()))?;
-        let jwk = PublicJwk::es256(&material.public_point)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let internal = |e: &dyn std::fmt::Display| AppError::Internal(e.to_string());
+        let (pkcs8, jwk) = match algorithm {
+            "ES256" => {
+                let material = generate_es256().map_err(|e| internal(&e))?;
+                let jwk = PublicJwk::es256(&material.public_point).map_err(|e| internal(&e))?;
+                (material.pkcs8, jwk)
+            }
+            "RS256" => {
+                let material = generate_rs256().map_err(|e| internal(&e))?;
+                let jwk = PublicJwk::rs256(&material.modulus, &material.exponent)
+                    .map_err(|e| internal(&e))?;
+                (material.pkcs8, jwk)
+            }
+            "EdDSA" => {
+                let material = generate_ed25519().map_err(|e| internal(&e))?;
+                let jwk = PublicJwk::ed25519(&material.public).map_err(|e| internal(&e))?;
+                (material.pkcs8, jwk)
+            }
+            other => return Err(internal(&format!("no signing keys for {other}"))),
+        };
         let kid = jwk.thumbprint();
         let public_jwk =
             serde_json::to_string(&jwk).map_err(|e| AppError::Internal(e.to_string()))?;
-        let private_sealed = self.secrets().seal(&seal_context(&kid), &material.pkcs8)?;
+        let private_sealed = self.secrets().seal(&seal_context(&kid), &pkcs8)?;
         tx.insert_signing_key(&StoredSigningKey {
             kid: kid.clone(),
-            algorithm: "ES256".into(),
+            algorithm: algorithm.into(),
             private_sealed,
             public_jwk,
             created_at: Ts(now),
@@ -121,7 +152,7 @@ impl App {
         tx.append_audit(
             NewAuditEvent::new(now, ctx.actor, action, "signing_key")
                 .target(&kid)
-                .details(&json!({"algorithm": "ES256"})),
+                .details(&json!({ "algorithm": algorithm })),
         )
         .await?;
         Ok(kid)

@@ -5,6 +5,7 @@
 use serde_json::json;
 use tessera_domain::ValidationErrors;
 use tessera_domain::access::Action;
+use tessera_domain::application::Environment;
 use tessera_domain::audit::NewAuditEvent;
 use tessera_domain::session::Assurance;
 use tessera_domain::setup::{token_digest, token_text};
@@ -93,6 +94,73 @@ fn find_service<'a>(services: &'a [CasService], url: &str) -> Option<&'a CasServ
         .max_by_key(|s| (s.match_kind == "exact", s.service_url.len()))
 }
 
+/// What an operator changes of a service; its application and environment stay.
+#[derive(Debug, Clone, Default)]
+pub struct CasServiceUpdate {
+    /// Every setting, as at registration (the application and environment are ignored).
+    pub settings: CasServiceInput,
+    /// The version the operator saw: a stale change is refused.
+    pub version: i64,
+}
+
+/// A service's settings once checked: what registering and changing both store.
+struct ServiceSettings {
+    environment: Environment,
+    name: String,
+    service_url: String,
+    match_kind: MatchKind,
+    proxy_allowed: bool,
+    single_logout_url: Option<String>,
+}
+
+/// Checks what an operator filled in, every field at once.
+fn check_service(input: &CasServiceInput) -> Result<ServiceSettings, ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let (environment, name) =
+        crate::applications::environment_and_name(&mut errors, &input.environment, &input.name);
+    let match_kind = MatchKind::parse(input.match_kind.as_deref().unwrap_or("exact"));
+    if match_kind.is_none() {
+        errors.push("match_kind", "unknown", "Choose exact or prefix.");
+    }
+    for (field, url) in [
+        ("service_url", Some(&input.service_url)),
+        ("single_logout_url", input.single_logout_url.as_ref()),
+    ] {
+        if let Some(url) = url
+            && !is_registrable(url)
+        {
+            errors.push(
+                field,
+                "invalid",
+                "An absolute https address without a fragment (http only for localhost).",
+            );
+        }
+    }
+    match (environment, match_kind) {
+        (Some(environment), Some(match_kind)) if errors.is_empty() => Ok(ServiceSettings {
+            environment,
+            name: name.to_owned(),
+            service_url: input.service_url.clone(),
+            match_kind,
+            proxy_allowed: input.proxy_allowed,
+            single_logout_url: input.single_logout_url.clone(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// What the audit trail keeps of a service's settings.
+fn audited(service: &CasService) -> serde_json::Value {
+    json!({
+        "environment": service.environment.as_str(),
+        "name": service.name,
+        "service_url": service.service_url,
+        "match": service.match_kind,
+        "proxy_allowed": service.proxy_allowed,
+        "single_logout_url": service.single_logout_url,
+    })
+}
+
 impl App {
     /// Registers a CAS service for one application environment (operators only).
     pub async fn register_cas_service(
@@ -100,33 +168,7 @@ impl App {
         ctx: &Ctx,
         input: &CasServiceInput,
     ) -> AppResult<CasService> {
-        let mut errors = ValidationErrors::new();
-        let (environment, name) =
-            crate::applications::environment_and_name(&mut errors, &input.environment, &input.name);
-        let match_kind = MatchKind::parse(input.match_kind.as_deref().unwrap_or("exact"));
-        if match_kind.is_none() {
-            errors.push("match_kind", "unknown", "Choose exact or prefix.");
-        }
-        for (field, url) in [
-            ("service_url", Some(&input.service_url)),
-            ("single_logout_url", input.single_logout_url.as_ref()),
-        ] {
-            if let Some(url) = url
-                && !is_registrable(url)
-            {
-                errors.push(
-                    field,
-                    "invalid",
-                    "An absolute https address without a fragment (http only for localhost).",
-                );
-            }
-        }
-        let (Some(environment), Some(match_kind)) =
-            (environment.filter(|_| errors.is_empty()), match_kind)
-        else {
-            return Err(errors.into());
-        };
-
+        let settings = check_service(input)?;
         let mut tx = self.store().begin().await?;
         let grants = self.grants_of_actor(&mut tx, ctx.actor).await?;
         self.authorize(ctx.actor, &grants, Action::ManageApplications)?;
@@ -138,33 +180,100 @@ impl App {
         let service = CasService {
             id: Uuid::now_v7(),
             application_id: application.id,
-            environment,
-            name: name.to_owned(),
-            service_url: input.service_url.clone(),
-            match_kind: match_kind.as_str().to_owned(),
-            proxy_allowed: input.proxy_allowed,
-            single_logout_url: input.single_logout_url.clone(),
+            environment: settings.environment,
+            name: settings.name,
+            service_url: settings.service_url,
+            match_kind: settings.match_kind.as_str().to_owned(),
+            proxy_allowed: settings.proxy_allowed,
+            single_logout_url: settings.single_logout_url,
             version: 1,
             created_at: now,
             updated_at: now,
         };
         tx.insert_cas_service(&service).await?;
+        let mut details = audited(&service);
+        details["application"] = json!(application.code);
         tx.append_audit(
             NewAuditEvent::new(now, ctx.actor, "cas_service.create", "cas_service")
                 .target(service.id)
                 .request(ctx.request_id.as_deref())
-                .details(&json!({
-                    "application": application.code,
-                    "environment": environment.as_str(),
-                    "name": service.name,
-                    "service_url": service.service_url,
-                    "match": service.match_kind,
-                    "proxy_allowed": service.proxy_allowed,
-                })),
+                .details(&details),
         )
         .await?;
         tx.commit().await?;
         Ok(service)
+    }
+
+    /// One service by its id (operators only).
+    pub async fn cas_service(&self, ctx: &Ctx, id: Uuid) -> AppResult<CasService> {
+        let mut tx = self.store().begin().await?;
+        let grants = self.grants_of_actor(&mut tx, ctx.actor).await?;
+        self.authorize(ctx.actor, &grants, Action::ManageApplications)?;
+        tx.cas_service(id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Changes a service's settings (operators only) if nobody changed it since the version
+    /// the operator read; its application and environment stay. Checked as at registration.
+    pub async fn update_cas_service(
+        &self,
+        ctx: &Ctx,
+        id: Uuid,
+        update: &CasServiceUpdate,
+    ) -> AppResult<CasService> {
+        let mut tx = self.store().begin().await?;
+        let grants = self.grants_of_actor(&mut tx, ctx.actor).await?;
+        self.authorize(ctx.actor, &grants, Action::ManageApplications)?;
+        let current = tx.cas_service(id).await?.ok_or(AppError::NotFound)?;
+        let input = CasServiceInput {
+            application_id: current.application_id,
+            environment: current.environment.as_str().to_owned(),
+            ..update.settings.clone()
+        };
+        let settings = check_service(&input)?;
+        let now = self.now();
+        let service = CasService {
+            name: settings.name,
+            service_url: settings.service_url,
+            match_kind: settings.match_kind.as_str().to_owned(),
+            proxy_allowed: settings.proxy_allowed,
+            single_logout_url: settings.single_logout_url,
+            version: current.version + 1,
+            updated_at: now,
+            ..current
+        };
+        if !tx.update_cas_service(&service, update.version).await? {
+            return Err(AppError::Stale);
+        }
+        tx.append_audit(
+            NewAuditEvent::new(now, ctx.actor, "cas_service.update", "cas_service")
+                .target(service.id)
+                .request(ctx.request_id.as_deref())
+                .details(&audited(&service)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(service)
+    }
+
+    /// Deletes a service (operators only); its tickets go with it, so none of them validates
+    /// any more, and `/cas/login` no longer knows its address.
+    pub async fn delete_cas_service(&self, ctx: &Ctx, id: Uuid) -> AppResult<()> {
+        let mut tx = self.store().begin().await?;
+        let grants = self.grants_of_actor(&mut tx, ctx.actor).await?;
+        self.authorize(ctx.actor, &grants, Action::ManageApplications)?;
+        let service = tx.cas_service(id).await?.ok_or(AppError::NotFound)?;
+        if !tx.delete_cas_service(id).await? {
+            return Err(AppError::NotFound);
+        }
+        tx.append_audit(
+            NewAuditEvent::new(self.now(), ctx.actor, "cas_service.delete", "cas_service")
+                .target(service.id)
+                .request(ctx.request_id.as_deref())
+                .details(&audited(&service)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The CAS services of one application (operators only).
@@ -213,6 +322,12 @@ impl App {
                 CasLogin::SignIn
             });
         };
+        if let Some(why) = self
+            .external_refusal(&mut tx, &session.user, application.id, service.environment)
+            .await?
+        {
+            return Ok(CasLogin::ErrorPage(why));
+        }
         if request.renew && !request.fresh {
             return Ok(CasLogin::Reauthenticate);
         }
@@ -237,6 +352,8 @@ impl App {
         })
         .await?;
         tx.note_application_use(session.session_id, application.id, service.environment, now)
+            .await?;
+        self.note_cas_participant(&mut tx, session.session_id, service.id, url, &ticket)
             .await?;
         tx.append_audit(
             NewAuditEvent::new(now, ctx.actor, "sso.signin", "application")

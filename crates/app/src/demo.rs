@@ -175,6 +175,7 @@ impl App {
             .root_level()
             .await?
             .ok_or_else(|| AppError::Internal("the level tree has no root".into()))?;
+        self.ensure_external_level(&mut tx, &ctx).await?;
         let mut levels = vec![root.clone()];
         for (parent, name) in DEMO_LEVELS {
             let parent = match parent {

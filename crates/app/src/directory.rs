@@ -505,7 +505,7 @@ impl App {
         // Read before the row goes: its phone numbers go with it.
         let phone = self.factors_of(&mut tx, id).await?.phones.first().cloned();
         for session in tx.open_sessions_of(id).await? {
-            tx.end_session(session.id, now).await?;
+            self.end_sso_session(&mut tx, session.id, id).await?;
         }
         if !tx.delete_user(id, version).await? {
             return Err(AppError::Stale);
@@ -519,6 +519,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.wake_delivery();
         Ok(())
     }
 

@@ -24,9 +24,13 @@ impl App {
             failures: now - FAILURES_KEPT,
             messages: now - message_retention,
         };
+        // First, while their participants are still known: lapsed sessions that
+        // applications took part in end with a notice to each (single logout).
+        let lapsed = self.end_lapsed_sessions().await?;
         let mut tx = self.store().begin().await?;
         let mut swept = tx.sweep(before, now).await?;
         tx.commit().await?;
+        swept.expired_sessions += lapsed;
         // In batches, each its own transaction, so a backlog never holds one long lock.
         for _ in 0..100 {
             let taken = self.sweep_expired_memberships().await?;
@@ -35,6 +39,7 @@ impl App {
                 break;
             }
         }
+        swept.registrations = self.sweep_lapsed_registrations().await?;
         if let Some(rotation) = self.rotate_signing_key_when_due().await? {
             tracing::info!(kid = %rotation.new_kid, replaced = rotation.replaced, "signing key rotated");
         }
@@ -50,6 +55,8 @@ impl App {
                 oidc_codes = swept.oidc_codes,
                 oidc_tokens = swept.oidc_tokens,
                 cas_tickets = swept.cas_tickets,
+                captchas = swept.captchas,
+                registrations = swept.registrations,
                 "swept rows no longer needed"
             );
         }

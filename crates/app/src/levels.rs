@@ -20,6 +20,15 @@ pub struct LevelChange {
     pub parent_id: Option<LevelId>,
 }
 
+/// The external level (self-registered accounts) holds people, never organisations.
+fn external_parent() -> ValidationErrors {
+    ValidationErrors::single(
+        "parent_id",
+        "external",
+        "The External level holds self-registered accounts only: it has no sub-levels.",
+    )
+}
+
 impl App {
     /// The levels the actor may see: every level for operators, the subtrees of their roles
     /// for other administrators, none for anyone else. Sorted by path (parents first).
@@ -97,6 +106,9 @@ impl App {
         let parent = tx.level(parent).await?.ok_or_else(|| {
             ValidationErrors::single("parent_id", "unknown", "Choose an existing parent level.")
         })?;
+        if parent.external {
+            return Err(external_parent().into());
+        }
         let level = Level::new_child(self.new_level_id(), &parent, name, self.now())
             .map_err(ValidationErrors::from)?;
         tx.insert_level(&level).await?;
@@ -143,6 +155,7 @@ impl App {
                     "root",
                     "The root level stays at the top of the tree.",
                 ),
+                Some(parent) if parent.external => errors.errors.extend(external_parent().errors),
                 Some(parent) if path_contains(&before.path, &parent.path) => errors.push(
                     "parent_id",
                     "cycle",

@@ -192,6 +192,7 @@ impl App {
         {
             return Err(AppError::Forbidden);
         }
+        self.check_external_membership(tx, user, group.id).await?;
         let expires_at =
             membership_expiry(addition.expires_at, now).map_err(ValidationErrors::from)?;
         let membership = Membership {

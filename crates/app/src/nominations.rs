@@ -47,6 +47,14 @@ impl App {
         let level = tx.level(level).await?.ok_or_else(|| {
             ValidationErrors::single("level_id", "unknown", "Choose an existing level.")
         })?;
+        if level.external {
+            return Err(ValidationErrors::single(
+                "level_id",
+                "external",
+                "The External level has no administrators: self-registered accounts belong to no organisation.",
+            )
+            .into());
+        }
         let user_path = self.level_path(tx, user.level_id).await?;
         if !path_contains(&level.path, &user_path) {
             return Err(ValidationErrors::single(

@@ -11,7 +11,7 @@ use tessera_domain::audit::{Actor, NewAuditEvent};
 use tessera_domain::setup::{token_digest, token_text};
 use tessera_domain::user::UserStatus;
 use tessera_protocols::oauth::OAuthError;
-use tessera_store::oidc::OidcClient;
+use tessera_store::oidc::{ClientAuthMethod, OidcClient};
 use tessera_store::oidc_refresh::RefreshToken;
 use tessera_store::{AuditLog, OidcRefreshStore, Tx, Users};
 use time::Duration;
@@ -133,8 +133,8 @@ impl App {
         let refresh_token = self
             .issue_refresh_token(&mut tx, client, &next, "oidc.refresh_token.rotate")
             .await?;
-        let signer = self.signer(&mut tx).await?;
         tx.commit().await?;
+        let signer = self.signer().await?;
         let access = self.access_claims(
             client,
             user.id.0.to_string(),
@@ -161,7 +161,7 @@ impl App {
         client: &OidcClient,
         request: &TokenRequest,
     ) -> AppResult<Result<TokenResponse, OAuthFailure>> {
-        if client.secret_digest.is_none() {
+        if client.auth_method == ClientAuthMethod::None {
             return fail(
                 OAuthError::UnauthorizedClient,
                 "a public client cannot use client credentials",
@@ -178,9 +178,7 @@ impl App {
                 "no scope is available to client credentials",
             );
         }
-        let mut tx = self.store().reads().await?;
-        let signer = self.signer(&mut tx).await?;
-        drop(tx);
+        let signer = self.signer().await?;
         let access = self.access_claims(client, client.client_id.clone(), String::new(), None);
         Ok(Ok(TokenResponse {
             access_token: signer

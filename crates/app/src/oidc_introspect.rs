@@ -8,7 +8,7 @@ use tessera_domain::audit::{Actor, NewAuditEvent};
 use tessera_domain::setup::token_digest;
 use tessera_domain::user::UserStatus;
 use tessera_protocols::oauth::OAuthError;
-use tessera_store::oidc::OidcClient;
+use tessera_store::oidc::{ClientAuthMethod, OidcClient};
 use tessera_store::{AuditLog, OidcRefreshStore, Tx, Users};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -115,9 +115,8 @@ impl App {
         credentials: &ClientCredentials,
         token: &str,
     ) -> AppResult<Result<(), OAuthFailure>> {
-        let mut tx = self.store().begin().await?;
-        let client = match self.authenticate_client(&mut tx, credentials).await? {
-            Ok(client) => client,
+        let (client, mut tx) = match self.authenticated_for_writing(credentials).await? {
+            Ok(authenticated) => authenticated,
             Err(failure) => return Ok(Err(failure)),
         };
         let now = self.now();
@@ -155,7 +154,7 @@ impl App {
         credentials: &ClientCredentials,
     ) -> AppResult<Result<OidcClient, OAuthFailure>> {
         match self.authenticate_client(tx, credentials).await? {
-            Ok(client) if client.secret_digest.is_some() => Ok(Ok(client)),
+            Ok(client) if client.auth_method != ClientAuthMethod::None => Ok(Ok(client)),
             Ok(_) => fail(
                 OAuthError::InvalidClient,
                 "introspection needs client authentication",

@@ -6,18 +6,16 @@ use subtle::ConstantTimeEq;
 use tessera_domain::UserId;
 use tessera_domain::setup::{token_digest, token_text};
 use tessera_domain::user::{User, UserStatus};
-use tessera_protocols::jwk::PublicJwk;
 use tessera_protocols::oauth::{OAuthError, verify_pkce};
 use tessera_protocols::tokens::{
-    AccessTokenClaims, IdTokenClaims, Person, Profile, Signer, kid_of, verify,
+    AccessTokenClaims, IdTokenClaims, Person, Profile, kid_of, verify,
 };
-use tessera_store::oidc::OidcClient;
+use tessera_store::oidc::{ClientAuthMethod, OidcClient};
 use tessera_store::oidc_refresh::RefreshToken;
-use tessera_store::{Memberships, OidcRefreshStore, OidcStore, Sessions, SigningKeys, Tx, Users};
+use tessera_store::{Memberships, OidcRefreshStore, OidcStore, Sessions, Tx, Users};
 use uuid::Uuid;
 
 use crate::app::App;
-use crate::bootstrap::seal_context;
 use crate::error::{AppError, AppResult};
 
 /// A refusal the client is told about, with an RFC 6749 / RFC 6750 error code.
@@ -42,6 +40,9 @@ pub struct ClientCredentials {
     pub client_secret: Option<String>,
     /// From `Authorization: Basic` (`client_secret_basic`), already decoded.
     pub basic: Option<(String, String)>,
+    /// `private_key_jwt` (RFC 7523 §2.2): the assertion's type and the signed JWT.
+    pub client_assertion_type: Option<String>,
+    pub client_assertion: Option<String>,
 }
 
 impl TokenRequest {
@@ -50,6 +51,8 @@ impl TokenRequest {
             client_id: self.client_id.clone(),
             client_secret: self.client_secret.clone(),
             basic: self.basic.clone(),
+            client_assertion_type: self.client_assertion_type.clone(),
+            client_assertion: self.client_assertion.clone(),
         }
     }
 }
@@ -69,6 +72,9 @@ pub struct TokenRequest {
     pub client_secret: Option<String>,
     /// From `Authorization: Basic` (`client_secret_basic`), already decoded.
     pub basic: Option<(String, String)>,
+    /// `private_key_jwt`: the assertion's type and the signed JWT.
+    pub client_assertion_type: Option<String>,
+    pub client_assertion: Option<String>,
 }
 
 /// The successful answer of the token endpoint (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
@@ -113,6 +119,11 @@ impl App {
         tx: &mut Tx,
         credentials: &ClientCredentials,
     ) -> AppResult<Result<OidcClient, OAuthFailure>> {
+        // An assertion spends its jti in a write of its own (`client_assertion.rs`): `tx`
+        // must not be SQLite's writer then.
+        if credentials.has_assertion() {
+            return self.authenticate_by_assertion(tx, credentials).await;
+        }
         let request = credentials;
         let (client_id, secret) = match (&request.basic, &request.client_secret) {
             (Some(_), Some(_)) => {
@@ -135,12 +146,18 @@ impl App {
         let Some(client) = tx.oidc_client(client_id).await? else {
             return fail(OAuthError::InvalidClient, "client authentication failed");
         };
+        if client.auth_method == ClientAuthMethod::PrivateKeyJwt {
+            return fail(
+                OAuthError::InvalidClient,
+                "this client authenticates with private_key_jwt",
+            );
+        }
         let authenticated = match (&client.secret_digest, secret) {
             (Some(stored), Some(given)) => {
                 bool::from(stored.as_bytes().ct_eq(token_digest(given).as_bytes()))
             }
             // A public client proves itself with PKCE instead, checked on the code.
-            (None, None) => true,
+            (None, None) => client.auth_method == ClientAuthMethod::None,
             _ => false,
         };
         if !authenticated {
@@ -165,7 +182,20 @@ impl App {
                 );
             }
         };
-        let mut tx = self.store().begin().await?;
+        // A secret is checked on a read connection: the client credentials grant writes
+        // nothing, so it never queues for SQLite's one writer, and the other grants hold the
+        // writer for less. A public client proves nothing here and goes straight to the
+        // writer its grant needs.
+        // An assertion is checked on a read connection too: spending its jti opens a write
+        // of its own, which must not wait for a writer this request holds.
+        let by_secret = request.basic.is_some()
+            || request.client_secret.is_some()
+            || request.client_assertion.is_some();
+        let mut tx = if by_secret {
+            self.store().reads().await?
+        } else {
+            self.store().begin().await?
+        };
         let client = match self
             .authenticate_client(&mut tx, &request.credentials())
             .await?
@@ -179,9 +209,17 @@ impl App {
                 "this client may not use this grant type",
             );
         }
+        if grant == "client_credentials" {
+            // Nothing to write; the connection goes back before the key is taken.
+            drop(tx);
+            return self.client_credentials_grant(&client, request).await;
+        }
+        if by_secret {
+            drop(tx);
+            tx = self.store().begin().await?;
+        }
         match grant {
             "refresh_token" => self.refresh_grant(tx, &client, request).await,
-            "client_credentials" => self.client_credentials_grant(&client, request).await,
             _ => self.code_grant(tx, &client, request).await,
         }
     }
@@ -233,7 +271,7 @@ impl App {
         if !session_open(&mut tx, &user, stored.session_id).await? {
             return fail(OAuthError::InvalidGrant, "the sign-in session has ended");
         }
-        let person = self.person(&mut tx, &user, client).await?;
+        let person = self.person(&mut tx, &user, client, &stored.scope).await?;
         drop(tx);
 
         let mut tx = self.store().begin().await?;
@@ -260,8 +298,10 @@ impl App {
         } else {
             None
         };
-        let signer = self.signer(&mut tx).await?;
         tx.commit().await?;
+        let signer = self.signer().await?;
+        // The client chose its ID tokens' algorithm; access tokens stay ES256.
+        let id_signer = self.signer_for(&client.id_token_alg).await?;
 
         let issuer = &self.config().public_url;
         let iat = now.unix_timestamp();
@@ -282,6 +322,7 @@ impl App {
             nonce: stored.nonce.clone(),
             acr: stored.acr.clone(),
             amr: stored.amr.clone(),
+            sid: Some(stored.session_id.to_string()),
             profile: Profile::released(&person, &stored.scope),
         };
         let sign_error =
@@ -290,7 +331,7 @@ impl App {
             access_token: signer.sign(&access, "at+jwt").map_err(sign_error)?,
             token_type: "Bearer",
             expires_in: client.access_token_seconds,
-            id_token: Some(signer.sign(&id, "JWT").map_err(sign_error)?),
+            id_token: Some(id_signer.sign(&id, "JWT").map_err(sign_error)?),
             refresh_token,
             scope: Some(stored.scope),
         }))
@@ -331,15 +372,27 @@ impl App {
         let Some(client) = tx.oidc_client(&claims.client_id).await? else {
             return invalid();
         };
-        let person = self.person(&mut tx, &user, &client).await?;
+        let person = self.person(&mut tx, &user, &client, &claims.scope).await?;
         Ok(Ok(UserInfo {
             sub: claims.sub,
             profile: Profile::released(&person, &claims.scope),
         }))
     }
 
-    /// The person as the client's application environment sees them.
-    async fn person(&self, tx: &mut Tx, user: &User, client: &OidcClient) -> AppResult<Person> {
+    /// The person as the client's application environment sees them; the phone number is
+    /// read only when `scope` asks for it.
+    async fn person(
+        &self,
+        tx: &mut Tx,
+        user: &User,
+        client: &OidcClient,
+        scope: &str,
+    ) -> AppResult<Person> {
+        let phone_number = if scope.split(' ').any(|s| s == "phone") {
+            crate::oidc_consent::phone_of(tx, user.id).await?
+        } else {
+            None
+        };
         let groups = tx
             .groups_held_in(
                 user.id,
@@ -357,6 +410,7 @@ impl App {
             email: user.email.clone(),
             // Accounts become active through a link sent to their address.
             email_verified: true,
+            phone_number,
             groups,
         })
     }
@@ -371,15 +425,14 @@ impl App {
         let Ok(Some(kid)) = kid_of(token) else {
             return Ok(None);
         };
-        let keys = tx.live_signing_keys(self.now()).await?;
-        let Some(key) = keys.iter().find(|k| k.kid == kid) else {
+        let keys = self.key_set_on(tx).await?;
+        let Some(key) = keys.find(&kid, self.now()) else {
             return Ok(None);
         };
-        let jwk: PublicJwk = serde_json::from_str(&key.public_jwk)
-            .map_err(|e| AppError::Internal(format!("signing key {kid}: {e}")))?;
         let issuer = &self.config().public_url;
         let now = self.now().unix_timestamp();
-        let Ok(claims) = verify::<AccessTokenClaims>(token, &jwk, issuer, Some(issuer), now) else {
+        let Ok(claims) = verify::<AccessTokenClaims>(token, &key.jwk, issuer, Some(issuer), now)
+        else {
             return Ok(None);
         };
         if tx.access_token_revoked(&claims.jti).await? {
@@ -412,22 +465,5 @@ impl App {
             acr: signed_in.map(|(_, acr, _)| acr.to_owned()),
             sid: signed_in.map(|(_, _, sid)| sid.to_string()),
         }
-    }
-
-    /// The newest live signing key, opened.
-    pub(crate) async fn signer(&self, tx: &mut Tx) -> AppResult<Signer> {
-        let keys = tx.live_signing_keys(self.now()).await?;
-        // A freshly rotated key is published before it signs (domain::key_rotation).
-        let key = crate::key_rotation::signing_key(
-            &tessera_domain::key_rotation::RotationPolicy::default(),
-            &keys,
-            self.now(),
-        )
-        .and_then(|i| keys.get(i))
-        .ok_or_else(|| AppError::Internal("no live signing key".into()))?;
-        let pkcs8 = self
-            .secrets()
-            .open(&seal_context(&key.kid), &key.private_sealed)?;
-        Ok(Signer::es256(&key.kid, &pkcs8))
     }
 }

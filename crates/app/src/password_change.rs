@@ -99,7 +99,7 @@ impl App {
         tx.set_password(user.id, phc, now).await?;
         let mut ended = 0;
         for session in tx.open_sessions_of(user.id).await? {
-            if Some(session.id) != keep && tx.end_session(session.id, now).await? {
+            if Some(session.id) != keep && self.end_sso_session(tx, session.id, user.id).await? {
                 ended += 1;
             }
         }

@@ -17,5 +17,11 @@ pub fn check(channel: Channel, recipient: &str) -> Result<String, ValidationErro
         Channel::Sms | Channel::Voice => {
             phone_number("recipient", recipient).map_err(ValidationErrors::from)
         }
+        // Posts to relying parties are made by single logout, never by hand.
+        Channel::HttpPost => Err(ValidationErrors::single(
+            "channel",
+            "invalid",
+            "Choose email, sms or voice.",
+        )),
     }
 }

@@ -67,6 +67,8 @@ pub struct MethodChoice {
     pub method: Method,
     /// Which of the person's phone numbers (SMS and voice).
     pub phone_index: Option<usize>,
+    /// That number, masked, for pages that word the choice in another language.
+    pub phone: Option<String>,
     pub label: String,
 }
 
@@ -242,20 +244,19 @@ impl App {
             match channel_of(usable) {
                 Some(channel) => {
                     for (index, phone) in factors.phones.iter().enumerate() {
+                        let masked = mask_recipient(channel, phone);
                         choices.push(MethodChoice {
                             method: usable,
                             phone_index: Some(index),
-                            label: format!(
-                                "{} to {}",
-                                usable.label(),
-                                mask_recipient(channel, phone)
-                            ),
+                            label: format!("{} to {}", usable.label(), masked),
+                            phone: Some(masked),
                         });
                     }
                 }
                 None => choices.push(MethodChoice {
                     method: usable,
                     phone_index: None,
+                    phone: None,
                     label: usable.label().to_owned(),
                 }),
             }
@@ -316,7 +317,9 @@ impl App {
         let method = match channel {
             Channel::Sms => Method::Sms,
             Channel::Voice => Method::Voice,
-            Channel::Email => return Err(AppError::Internal("codes go by SMS or voice".into())),
+            Channel::Email | Channel::HttpPost => {
+                return Err(AppError::Internal("codes go by SMS or voice".into()));
+            }
         };
         let now = self.now();
         let mut tx = self.store().begin().await?;

@@ -74,7 +74,7 @@ impl CurrentSession {
     }
 }
 
-const SESSION_POLICY: SessionPolicy = SessionPolicy {
+pub(crate) const SESSION_POLICY: SessionPolicy = SessionPolicy {
     idle: time::Duration::minutes(30),
     absolute: time::Duration::hours(12),
     touch_every: time::Duration::minutes(1),
@@ -205,7 +205,7 @@ impl App {
         if let Some(previous) = previous
             && let Some(old) = tx.session_by_digest(&token_digest(previous)).await?
         {
-            tx.end_session(old.id, now).await?;
+            self.end_sso_session(tx, old.id, old.user_id).await?;
         }
         let session = SessionRecord {
             id: Uuid::new_v4(),
@@ -407,7 +407,9 @@ impl App {
         let now = self.now();
         let mut tx = self.store().begin().await?;
         if let Some(session) = tx.session_by_digest(&token_digest(token)).await?
-            && tx.end_session(session.id, now).await?
+            && self
+                .end_sso_session(&mut tx, session.id, session.user_id)
+                .await?
         {
             tx.append_audit(
                 NewAuditEvent::new(now, Actor::User(session.user_id), "signout", "session")
@@ -417,6 +419,7 @@ impl App {
             .await?;
         }
         tx.commit().await?;
+        self.wake_delivery();
         Ok(())
     }
 }
@@ -484,7 +487,7 @@ impl App {
         if !own {
             return Err(AppError::NotFound);
         }
-        tx.end_session(session, now).await?;
+        self.end_sso_session(&mut tx, session, me.user.id).await?;
         tx.append_audit(
             NewAuditEvent::new(now, ctx.actor, "session.end", "session")
                 .target(session)
@@ -493,6 +496,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.wake_delivery();
         Ok(())
     }
 }
@@ -521,7 +525,7 @@ impl App {
         self.authorize(ctx.actor, &grants, Action::SecureAccount { level: &path })?;
         let mut ended = 0;
         for session in tx.open_sessions_of(user.id).await? {
-            if tx.end_session(session.id, now).await? {
+            if self.end_sso_session(&mut tx, session.id, user.id).await? {
                 ended += 1;
             }
         }
@@ -534,6 +538,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.wake_delivery();
         Ok(ended)
     }
 }

@@ -57,9 +57,13 @@ async fn bootstrap_is_idempotent_and_checks_the_secret_key(db: &TestDatabase) {
     let second = app.bootstrap().await.unwrap();
     assert!(!second.created_root);
     assert_eq!(second.signing_kid, first.signing_kid);
+    // One key per algorithm: ES256 (the signing kid reported), RS256 and EdDSA.
     let keys = app.public_keys().await.unwrap();
-    assert_eq!(keys.len(), 1);
-    assert_eq!(keys[0].kid(), Some(first.signing_kid.as_str()));
+    assert_eq!(keys.len(), 3);
+    assert!(
+        keys.iter()
+            .any(|k| k.kid() == Some(first.signing_kid.as_str()))
+    );
 
     // A node configured with another secret key must not start on this database.
     let stranger = app_on(db, clock, &[8; 32]).unwrap();
@@ -634,7 +638,9 @@ async fn signing_keys_rotate_with_overlap(db: &TestDatabase) {
 
     clock.advance(Duration::days(30));
     let rotation = app.rotate_signing_key(&Ctx::system()).await.unwrap();
-    assert_eq!(rotation.replaced, 1);
+    // One key per algorithm (ES256, RS256, EdDSA) is replaced by a new one of its own.
+    assert_eq!(rotation.replaced, 3);
+    assert_eq!(rotation.new_kids.len(), 3);
     let published = |app: &App| {
         let app = app.clone();
         async move {
@@ -647,17 +653,18 @@ async fn signing_keys_rotate_with_overlap(db: &TestDatabase) {
         }
     };
     // Both published; the old one still signs until the new one has been out an hour.
-    assert_eq!(published(&app).await.len(), 2);
+    assert_eq!(published(&app).await.len(), 6);
     assert_eq!(app.signing_kid().await.unwrap(), first);
     clock.advance(Duration::hours(1));
     assert_eq!(app.signing_kid().await.unwrap(), rotation.new_kid);
-    assert_eq!(published(&app).await.len(), 2);
+    assert_eq!(published(&app).await.len(), 6);
     // A day later (the overlap) the old key leaves the key set.
     clock.advance(Duration::days(1));
-    assert_eq!(
-        published(&app).await,
-        std::slice::from_ref(&rotation.new_kid)
-    );
+    let mut left = published(&app).await;
+    left.sort();
+    let mut new_kids = rotation.new_kids.clone();
+    new_kids.sort();
+    assert_eq!(left, new_kids);
     // The sweep rotates again once the newest key is 90 days old.
     clock.advance(Duration::days(89));
     assert!(app.rotate_signing_key_when_due().await.unwrap().is_some());

@@ -11,8 +11,14 @@
 //!   latency of each step.
 //! - `directory`: the Users page's searches over a database of many users and levels (SQLite,
 //!   or PostgreSQL with `--postgres URL`), beside an account looked up by its exact address.
+//! - `oidc`: discovery, JWKS, the client credentials and refresh grants, introspection and
+//!   userinfo under closed-loop load, beside the oidc-provider package on Node (the peer in
+//!   `crates/bench/peer/`) on the same endpoints in the same run.
 
 mod directory;
+mod load;
+mod oidc;
+mod oidc_peer;
 mod report;
 mod signin;
 mod startup;
@@ -65,6 +71,21 @@ enum Scenario {
         #[arg(long, default_value_t = 20)]
         seconds: u64,
     },
+    /// OpenID Connect endpoints under load, beside the oidc-provider package on Node.
+    Oidc {
+        /// Keep-alive connections at once, each sending its next request on each answer.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// How long each endpoint of each provider is loaded in each round, in seconds.
+        #[arg(long, default_value_t = 4.0)]
+        seconds: f64,
+        /// Rounds (the order of the two providers alternates).
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        /// The peer's folder (default: crates/bench/peer of the source tree).
+        #[arg(long)]
+        peer_dir: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -94,6 +115,20 @@ fn main() -> ExitCode {
             .map_err(|e| e.to_string().into()),
         Scenario::Signin { clients, seconds } => {
             signin::run(&tessera, clients, seconds.max(1)).map_err(|e| e.to_string().into())
+        }
+        Scenario::Oidc {
+            connections,
+            seconds,
+            rounds,
+            peer_dir,
+        } => {
+            let options = oidc::Options {
+                connections,
+                seconds,
+                rounds,
+                peer_dir,
+            };
+            oidc::run(&tessera, &options).map_err(|e| e.to_string().into())
         }
     };
     match result {

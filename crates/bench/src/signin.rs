@@ -22,7 +22,7 @@ const ACCOUNTS: &[(&str, &str)] = &[
     ("fiona.walsh@bank-f.example", "+353855501004"),
     ("zoe.papadopoulou@bank-f.example", "+306955010005"),
 ];
-const PASSWORD: &str = "Tessera-Demo-2026";
+pub(crate) const PASSWORD: &str = "Tessera-Demo-2026";
 
 #[derive(Default)]
 struct Timings {
@@ -97,7 +97,7 @@ pub fn run(tessera: &Path, clients: usize, seconds: u64) -> Result<String, Bench
 
 /// User plus system CPU time of a process so far, from `/proc/<pid>/stat` (0 where there is
 /// no such file).
-fn cpu_seconds(stat: &str) -> f64 {
+pub(crate) fn cpu_seconds(stat: &str) -> f64 {
     let Ok(text) = std::fs::read_to_string(stat) else {
         return 0.0;
     };
@@ -145,7 +145,12 @@ fn argon2_rate(threads: usize, span: Duration) -> Result<f64, BenchError> {
     Ok(total as f64 / started.elapsed().as_secs_f64())
 }
 
-fn start(tessera: &Path, data: &Path, spool: &Path, port: u16) -> Result<Child, BenchError> {
+pub(crate) fn start(
+    tessera: &Path,
+    data: &Path,
+    spool: &Path,
+    port: u16,
+) -> Result<Child, BenchError> {
     let mut child = Command::new(tessera)
         .args([
             "serve",
@@ -219,7 +224,7 @@ fn ms(since: Instant) -> f64 {
 
 /// Codes read from the spool, by phone number, for the client waiting on each.
 #[derive(Clone, Default)]
-struct Codes(Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>);
+pub(crate) struct Codes(Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>);
 
 impl Codes {
     fn put(&self, phone: String, code: String) {
@@ -236,7 +241,7 @@ impl Codes {
 /// One watcher for all clients: reads each spooled message once, removes it, and files its
 /// code under the recipient, so the clients' own work stays small beside the server's (they
 /// share the machine's cores).
-async fn watch_spool(spool: PathBuf, codes: Codes, until: Instant) {
+pub(crate) async fn watch_spool(spool: PathBuf, codes: Codes, until: Instant) {
     while Instant::now() < until {
         if let Ok(entries) = std::fs::read_dir(&spool) {
             for entry in entries.flatten() {
@@ -271,10 +276,10 @@ async fn watch_spool(spool: PathBuf, codes: Codes, until: Instant) {
 /// The cookies a sign-in needs, kept by hand: one HTTP client (and connection) serves every
 /// sign-in of a simulated person, each starting with no cookies, as a new browser would.
 #[derive(Default)]
-struct Cookies(Vec<(String, String)>);
+pub(crate) struct Cookies(Vec<(String, String)>);
 
 impl Cookies {
-    fn absorb(&mut self, answer: &reqwest::Response) {
+    pub(crate) fn absorb(&mut self, answer: &reqwest::Response) {
         for header in answer.headers().get_all("set-cookie") {
             let Some((pair, _)) = header
                 .to_str()
@@ -292,7 +297,7 @@ impl Cookies {
         }
     }
 
-    fn header(&self) -> String {
+    pub(crate) fn header(&self) -> String {
         self.0
             .iter()
             .map(|(n, v)| format!("{n}={v}"))
@@ -300,7 +305,7 @@ impl Cookies {
             .join("; ")
     }
 
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(n, _)| n == name)
@@ -375,7 +380,7 @@ async fn client_loop(
     Ok((count, timings))
 }
 
-fn expect(answer: &reqwest::Response, location: &str) -> Result<(), BenchError> {
+pub(crate) fn expect(answer: &reqwest::Response, location: &str) -> Result<(), BenchError> {
     let got = answer
         .headers()
         .get("location")
@@ -393,7 +398,7 @@ fn expect(answer: &reqwest::Response, location: &str) -> Result<(), BenchError> 
 }
 
 /// Waits for the watcher to file a code for `phone`.
-async fn wait_for_code(codes: &Codes, phone: &str) -> Result<String, BenchError> {
+pub(crate) async fn wait_for_code(codes: &Codes, phone: &str) -> Result<String, BenchError> {
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(10) {
         if let Some(code) = codes.take(phone) {

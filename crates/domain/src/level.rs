@@ -21,6 +21,10 @@ pub struct Level {
     pub name: String,
     /// `/` + the ids from the root to this level, each followed by `/`.
     pub path: String,
+    /// The one level of self-registered accounts, which belong to no organisation (shown
+    /// as "External"; no sub-levels, no administrators; see `crate::registration`).
+    #[serde(default)]
+    pub external: bool,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub version: i64,
@@ -34,6 +38,7 @@ impl Level {
             parent_id: None,
             name: level_name(name)?,
             path: format!("/{id}/"),
+            external: false,
             created_at: now,
             updated_at: now,
             version: 1,
@@ -52,6 +57,7 @@ impl Level {
             parent_id: Some(parent.id),
             name: level_name(name)?,
             path: format!("{}{id}/", parent.path),
+            external: false,
             created_at: now,
             updated_at: now,
             version: 1,

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod application;
 pub mod audit;
+pub mod captcha;
 pub mod error;
 pub mod factor;
 pub mod ids;
@@ -15,6 +16,7 @@ pub mod message;
 pub mod otp;
 pub mod password;
 pub mod phone;
+pub mod registration;
 pub mod role;
 pub mod session;
 pub mod setup;

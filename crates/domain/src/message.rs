@@ -14,9 +14,13 @@ pub enum Channel {
     Email,
     Sms,
     Voice,
+    /// A form POSTed to a relying party (single logout notices): the recipient is the URL,
+    /// the sealed values make the form. Not a channel to people, so not in [`Channel::ALL`].
+    HttpPost,
 }
 
 impl Channel {
+    /// The channels that carry texts to people.
     pub const ALL: [Channel; 3] = [Channel::Email, Channel::Sms, Channel::Voice];
 
     pub fn as_str(self) -> &'static str {
@@ -24,11 +28,15 @@ impl Channel {
             Channel::Email => "email",
             Channel::Sms => "sms",
             Channel::Voice => "voice",
+            Channel::HttpPost => "http_post",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
+        Self::ALL
+            .into_iter()
+            .chain([Channel::HttpPost])
+            .find(|c| c.as_str() == s)
     }
 }
 
@@ -121,6 +129,11 @@ pub fn mask_recipient(channel: Channel, recipient: &str) -> String {
             let tail: String = chars[chars.len() - 3..].iter().collect();
             format!("{head}{}{tail}", "*".repeat(chars.len() - 6))
         }
+        // The origin says which relying party; a path or query may carry a tenant's secret.
+        Channel::HttpPost => match url::Url::parse(recipient) {
+            Ok(url) => format!("{}/…", url.origin().ascii_serialization()),
+            Err(_) => "***".into(),
+        },
     }
 }
 
@@ -268,6 +281,16 @@ mod tests {
             "+49********167"
         );
         assert_eq!(mask_recipient(Channel::Voice, "+49"), "***");
+        assert_eq!(
+            mask_recipient(
+                Channel::HttpPost,
+                "https://rp.example:8443/logout?tenant=s3cret"
+            ),
+            "https://rp.example:8443/…"
+        );
+        assert_eq!(mask_recipient(Channel::HttpPost, "not a url"), "***");
+        assert_eq!(Channel::parse("http_post"), Some(Channel::HttpPost));
+        assert!(!Channel::ALL.contains(&Channel::HttpPost));
     }
 
     #[test]

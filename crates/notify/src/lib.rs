@@ -11,6 +11,7 @@
 mod config;
 mod console;
 mod gateway;
+mod http_post;
 mod smtp;
 mod spool;
 mod worker;
@@ -20,4 +21,5 @@ pub mod texts;
 
 pub use adapter::{Adapter, Adapters, DeliveryError};
 pub use config::{DeliveryConfig, DeliveryConfigError, GatewayConfig, SmtpConfig, SpoolConfig};
+pub use http_post::HttpPostAdapter;
 pub use worker::{DeliveryWorker, WorkerConfig};

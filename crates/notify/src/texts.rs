@@ -71,6 +71,8 @@ pub fn render(
         Channel::Email => lookup("body"),
         Channel::Sms => lookup("sms").or_else(|| lookup("body")),
         Channel::Voice => lookup("voice").or_else(|| lookup("body")),
+        // Posted forms are made by the app (single logout), not from texts.
+        Channel::HttpPost => None,
     }
     .ok_or_else(|| TextError::Unknown(format!("{template}-body")))?;
     let text = body.trim().to_owned();
@@ -138,8 +140,12 @@ mod tests {
             ("channel", "sms"),
             ("code", "524759"),
             ("link", "https://id.example.org/signin/reset/abc"),
+            ("signin", "https://id.example.org/signin"),
+            ("reset", "https://id.example.org/signin/reset"),
         ]);
         for template in [
+            "registration-verify",
+            "registration-notice",
             "operator-created",
             "test-message",
             "sign-in-code",

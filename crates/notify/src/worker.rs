@@ -8,7 +8,10 @@ use std::time::Duration;
 use tessera_app::{App, AppError, DeliveryFailure, Outgoing};
 use tokio::task::JoinSet;
 
+use tessera_domain::message::Channel;
+
 use crate::adapter::{Adapters, DeliveryError};
+use crate::http_post::HttpPostAdapter;
 use crate::texts;
 
 #[derive(Debug, Clone)]
@@ -35,6 +38,9 @@ impl Default for WorkerConfig {
 pub struct DeliveryWorker {
     app: App,
     adapters: Arc<Adapters>,
+    /// Single logout notices to relying parties; `None` when no HTTP client could be built,
+    /// and then each such message fails (and is retried) with that reason.
+    http_post: Option<HttpPostAdapter>,
     config: WorkerConfig,
     id: String,
 }
@@ -42,9 +48,13 @@ pub struct DeliveryWorker {
 impl DeliveryWorker {
     pub fn new(app: App, adapters: Adapters, config: WorkerConfig) -> Self {
         let id = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+        let http_post = HttpPostAdapter::new()
+            .inspect_err(|error| tracing::error!(%error, "no HTTP client for logout notices"))
+            .ok();
         Self {
             app,
             adapters: Arc::new(adapters),
+            http_post,
             config,
             id,
         }
@@ -66,8 +76,15 @@ impl DeliveryWorker {
         for outgoing in batch {
             let app = self.app.clone();
             let adapters = Arc::clone(&self.adapters);
+            let http_post = self.http_post.clone();
             let worker = self.id.clone();
-            deliveries.spawn(async move { deliver(&app, &adapters, &worker, outgoing).await });
+            deliveries.spawn(async move {
+                if outgoing.channel == Channel::HttpPost {
+                    post(&app, http_post.as_ref(), &worker, outgoing).await
+                } else {
+                    deliver(&app, &adapters, &worker, outgoing).await
+                }
+            });
         }
         while let Some(done) = deliveries.join_next().await {
             match done {
@@ -151,6 +168,40 @@ async fn deliver(
             permanent: true,
         }),
     };
+    report(app, worker, &outgoing, result).await
+}
+
+/// A form to a relying party, made by the app and posted by the worker's own client.
+async fn post(
+    app: &App,
+    http_post: Option<&HttpPostAdapter>,
+    worker: &str,
+    outgoing: Outgoing,
+) -> Result<(), AppError> {
+    let result = match http_post {
+        Some(adapter) => adapter.deliver(app, &outgoing).await,
+        None => Err(DeliveryError::Temporary("no HTTP client".into())),
+    }
+    .map_err(|error| match error {
+        DeliveryError::Temporary(error) => DeliveryFailure {
+            error,
+            permanent: false,
+        },
+        DeliveryError::Permanent(error) => DeliveryFailure {
+            error,
+            permanent: true,
+        },
+    });
+    report(app, worker, &outgoing, result).await
+}
+
+/// Logs a failure and records the attempt's outcome.
+async fn report(
+    app: &App,
+    worker: &str,
+    outgoing: &Outgoing,
+    result: Result<(), DeliveryFailure>,
+) -> Result<(), AppError> {
     if let Err(failure) = &result {
         tracing::warn!(
             message_id = %outgoing.id,
@@ -161,5 +212,5 @@ async fn deliver(
             "delivery failed"
         );
     }
-    app.finish_outgoing(&outgoing, worker, result).await
+    app.finish_outgoing(outgoing, worker, result).await
 }

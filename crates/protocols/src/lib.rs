@@ -3,7 +3,10 @@
 //! SCIM join with their issues.
 
 pub mod cas;
+pub mod cas_logout;
+pub mod client_assertion;
 pub mod discovery;
 pub mod jwk;
+pub mod logout;
 pub mod oauth;
 pub mod tokens;

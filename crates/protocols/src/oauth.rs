@@ -19,6 +19,8 @@ pub enum OAuthError {
     InvalidScope,
     AccessDenied,
     LoginRequired,
+    /// `prompt=none`, but the person has not allowed the client what it asks for.
+    ConsentRequired,
     InvalidToken,
     ServerError,
 }
@@ -35,6 +37,7 @@ impl OAuthError {
             OAuthError::InvalidScope => "invalid_scope",
             OAuthError::AccessDenied => "access_denied",
             OAuthError::LoginRequired => "login_required",
+            OAuthError::ConsentRequired => "consent_required",
             OAuthError::InvalidToken => "invalid_token",
             OAuthError::ServerError => "server_error",
         }
@@ -97,6 +100,8 @@ pub struct ValidAuthorization {
     pub prompt_none: bool,
     /// `prompt=login`: the person signs in again even with a live session.
     pub prompt_login: bool,
+    /// `prompt=consent`: the person is asked to allow the client even if they did before.
+    pub prompt_consent: bool,
     /// The ACR values asked for, in the client's order (unknown ones left to the caller).
     pub acr_values: Vec<String>,
     /// Seconds since the last sign-in beyond which the person signs in again.
@@ -273,6 +278,7 @@ pub fn validate_authorization(
     }
     let prompt_none = prompts.contains(&"none");
     let prompt_login = prompts.contains(&"login");
+    let prompt_consent = prompts.contains(&"consent");
     if prompt_none && prompts.len() > 1 {
         // OpenID Connect Core §3.1.2.1: none goes with no other value.
         return Err(refuse(
@@ -308,6 +314,7 @@ pub fn validate_authorization(
         code_challenge,
         prompt_none,
         prompt_login,
+        prompt_consent,
         acr_values,
         max_age,
     })
@@ -316,7 +323,7 @@ pub fn validate_authorization(
 /// The scopes Tessera knows, in a fixed order; others are ignored (RFC 6749 §3.3 lets the
 /// server grant fewer than asked).
 fn normalise_scope(scope: &str) -> String {
-    const KNOWN: [&str; 4] = ["openid", "profile", "email", "groups"];
+    const KNOWN: [&str; 5] = ["openid", "profile", "email", "phone", "groups"];
     KNOWN
         .into_iter()
         .filter(|known| scope.split(' ').any(|s| s == *known))
@@ -514,7 +521,14 @@ mod tests {
         params.max_age = Some("300".into());
         params.acr_values = Some("high  medium".into());
         let valid = check(&params, true).unwrap();
-        assert!(valid.prompt_login && !valid.prompt_none);
+        assert!(valid.prompt_login && valid.prompt_consent && !valid.prompt_none);
+        params.prompt = Some("login".into());
+        assert!(!check(&params, true).unwrap().prompt_consent);
+        params.prompt = Some("none consent".into());
+        assert_eq!(error_of(check(&params, true)), OAuthError::InvalidRequest);
+        params.scope = Some("openid phone".into());
+        params.prompt = None;
+        assert_eq!(check(&params, true).unwrap().scope, "openid phone");
         assert_eq!(valid.max_age, Some(300));
         assert_eq!(valid.acr_values, ["high", "medium"]);
     }

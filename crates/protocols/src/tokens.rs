@@ -32,6 +32,10 @@ pub struct IdTokenClaims {
     pub nonce: Option<String>,
     pub acr: String,
     pub amr: Vec<String>,
+    /// The single sign-on session's public id, which logout tokens repeat (Back-Channel
+    /// Logout 1.0 §2.1); never the session's cookie token.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sid: Option<String>,
     #[serde(flatten)]
     pub profile: Profile,
 }
@@ -49,6 +53,11 @@ pub struct Profile {
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub email_verified: Option<bool>,
+    /// E.164, from the `phone` scope.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub phone_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub phone_number_verified: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub groups: Option<Vec<String>>,
 }
@@ -60,6 +69,9 @@ pub struct Person {
     pub family_name: String,
     pub email: String,
     pub email_verified: bool,
+    /// The person's default phone number (E.164), when they have one. Only numbers
+    /// confirmed by a code sent to them are kept, so it is verified.
+    pub phone_number: Option<String>,
     pub groups: Vec<String>,
 }
 
@@ -76,6 +88,12 @@ impl Profile {
         if has("email") {
             profile.email = Some(person.email.clone());
             profile.email_verified = Some(person.email_verified);
+        }
+        if has("phone")
+            && let Some(number) = &person.phone_number
+        {
+            profile.phone_number = Some(number.clone());
+            profile.phone_number_verified = Some(true);
         }
         if has("groups") || has("profile") {
             profile.groups = Some(person.groups.clone());
@@ -107,15 +125,20 @@ pub struct AccessTokenClaims {
     pub sid: Option<String>,
 }
 
-/// Signs tokens with one ES256 key.
+/// Signs tokens with one key: ES256 (access tokens, and ID tokens by default), RS256 or
+/// EdDSA (ID tokens of clients that ask for them).
 pub struct Signer {
     kid: String,
+    alg: Algorithm,
     key: EncodingKey,
 }
 
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Signer").field("kid", &self.kid).finish()
+        f.debug_struct("Signer")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .finish()
     }
 }
 
@@ -124,7 +147,45 @@ impl Signer {
     pub fn es256(kid: &str, pkcs8: &[u8]) -> Self {
         Self {
             kid: kid.to_owned(),
+            alg: Algorithm::ES256,
             key: EncodingKey::from_ec_der(pkcs8),
+        }
+    }
+
+    /// From the PKCS#8 document of an Ed25519 key.
+    pub fn eddsa(kid: &str, pkcs8: &[u8]) -> Self {
+        Self {
+            kid: kid.to_owned(),
+            alg: Algorithm::EdDSA,
+            key: EncodingKey::from_ed_der(pkcs8),
+        }
+    }
+
+    /// From the PKCS#8 document of an RSA key (jsonwebtoken wants the PKCS#1 key inside it).
+    pub fn rs256(kid: &str, pkcs8: &[u8]) -> Result<Self, TokenError> {
+        Ok(Self {
+            kid: kid.to_owned(),
+            alg: Algorithm::RS256,
+            key: EncodingKey::from_rsa_der(rsa_private_key_of_pkcs8(pkcs8)?),
+        })
+    }
+
+    /// By the algorithm's JOSE name (`ES256`, `RS256`, `EdDSA`), as signing keys are stored.
+    pub fn for_algorithm(alg: &str, kid: &str, pkcs8: &[u8]) -> Result<Self, TokenError> {
+        match alg {
+            "ES256" => Ok(Self::es256(kid, pkcs8)),
+            "EdDSA" => Ok(Self::eddsa(kid, pkcs8)),
+            "RS256" => Self::rs256(kid, pkcs8),
+            other => Err(TokenError::Key(format!("unknown algorithm {other}"))),
+        }
+    }
+
+    /// The JOSE name of the algorithm this signer uses.
+    pub fn algorithm(&self) -> &'static str {
+        match self.alg {
+            Algorithm::RS256 => "RS256",
+            Algorithm::EdDSA => "EdDSA",
+            _ => "ES256",
         }
     }
 
@@ -134,11 +195,60 @@ impl Signer {
 
     /// A compact JWS of `claims`, `typ` as given (`JWT`, or `at+jwt` for access tokens).
     pub fn sign<T: Serialize>(&self, claims: &T, typ: &str) -> Result<String, TokenError> {
-        let mut header = Header::new(Algorithm::ES256);
+        let mut header = Header::new(self.alg);
         header.kid = Some(self.kid.clone());
         header.typ = Some(typ.to_owned());
         jsonwebtoken::encode(&header, claims, &self.key)
             .map_err(|e| TokenError::Sign(e.to_string()))
+    }
+}
+
+/// The RSAPrivateKey (PKCS#1) inside an RSA key's PKCS#8 PrivateKeyInfo (RFC 5208: a
+/// SEQUENCE of the version, the algorithm and an OCTET STRING holding the key). aws-lc-rs
+/// writes RSA keys as PKCS#8 only and jsonwebtoken reads PKCS#1 only; this small walk over
+/// the three DER elements joins them without another ASN.1 library.
+fn rsa_private_key_of_pkcs8(der: &[u8]) -> Result<&[u8], TokenError> {
+    let bad = || TokenError::Key("not a PKCS#8 RSA key".into());
+    // One DER element at the start of `input`: (tag, contents, rest).
+    fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+        let (&tag, rest) = input.split_first()?;
+        let (&first, rest) = rest.split_first()?;
+        let (len, rest) = if first < 0x80 {
+            (usize::from(first), rest)
+        } else {
+            let count = usize::from(first & 0x7f);
+            if count == 0 || count > 4 || rest.len() < count {
+                return None;
+            }
+            let (bytes, rest) = rest.split_at(count);
+            let len = bytes.iter().fold(0usize, |n, b| (n << 8) | usize::from(*b));
+            (len, rest)
+        };
+        if rest.len() < len {
+            return None;
+        }
+        let (contents, rest) = rest.split_at(len);
+        Some((tag, contents, rest))
+    }
+    const RSA_ENCRYPTION: [u8; 9] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    let (0x30, info, _) = element(der).ok_or_else(bad)? else {
+        return Err(bad());
+    };
+    let (0x02, _version, rest) = element(info).ok_or_else(bad)? else {
+        return Err(bad());
+    };
+    let (0x30, algorithm, rest) = element(rest).ok_or_else(bad)? else {
+        return Err(bad());
+    };
+    let (0x06, oid, _) = element(algorithm).ok_or_else(bad)? else {
+        return Err(bad());
+    };
+    if oid != RSA_ENCRYPTION {
+        return Err(bad());
+    }
+    match element(rest).ok_or_else(bad)? {
+        (0x04, key, _) => Ok(key),
+        _ => Err(bad()),
     }
 }
 
@@ -206,6 +316,7 @@ mod tests {
             family_name: "Mustermann".into(),
             email: "erika@bank.example".into(),
             email_verified: true,
+            phone_number: Some("+4915112345678".into()),
             groups: vec!["CASPER_WEB_DATA_SUBMITTER".into()],
         }
     }
@@ -222,6 +333,7 @@ mod tests {
             nonce: Some("n".into()),
             acr: "medium".into(),
             amr: vec!["pwd".into(), "sms".into()],
+            sid: Some("s1".into()),
             profile: Profile::released(&person(), "openid profile email"),
         }
     }
@@ -266,5 +378,15 @@ mod tests {
         assert!(profile.groups.is_some());
         let json = serde_json::to_value(&only_openid).unwrap();
         assert_eq!(json, serde_json::json!({}));
+        let phone = Profile::released(&person(), "openid phone");
+        assert_eq!(
+            serde_json::to_value(&phone).unwrap(),
+            serde_json::json!({"phone_number": "+4915112345678", "phone_number_verified": true})
+        );
+        let without = Person {
+            phone_number: None,
+            ..person()
+        };
+        assert_eq!(Profile::released(&without, "openid phone"), Profile::default());
     }
 }

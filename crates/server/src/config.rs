@@ -30,6 +30,7 @@ pub struct Config {
     pub log: LogConfig,
     pub passwords: PasswordConfig,
     pub signin: SignInConfig,
+    pub captcha: CaptchaSettings,
     pub housekeeping: HousekeepingConfig,
     pub delivery: DeliveryConfig,
 }
@@ -60,6 +61,16 @@ pub struct SignInConfig {
     pub required_assurance: Assurance,
     /// The assurance a password plus each second factor gives.
     pub assurance: MethodAssurance,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptchaSettings {
+    /// Leading zero bits of the browser's proof of work (0 to 32; 0: the typed code only).
+    pub difficulty_bits: u32,
+    /// New challenges per client address (IPv6: per /64) and minute, over all nodes; 0: no
+    /// limit.
+    pub per_address_per_minute: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +106,10 @@ impl Default for Config {
                 per_address_per_minute: 30,
                 required_assurance: Assurance::Low,
                 assurance: MethodAssurance::default(),
+            },
+            captcha: CaptchaSettings {
+                difficulty_bits: u32::from(tessera_domain::captcha::DEFAULT_DIFFICULTY_BITS),
+                per_address_per_minute: 30,
             },
             housekeeping: HousekeepingConfig {
                 message_retention_days: 90,
@@ -152,6 +167,16 @@ sms = "medium"
 voice = "medium"
 authenticator_app = "medium"
 security_key = "high"
+
+[captcha]
+# The check of forms anyone may post (creating an account). The browser proves some work:
+# SHA-256 of a random nonce and its answer must start with this many zero bits (18: about
+# 260 000 hashes, a few seconds; each bit more doubles it). 0 to 32; 0 turns it off and
+# leaves the code in the picture or the recording.
+difficulty_bits = 18
+# New challenges per client address (an IPv6 address counts per /64) and minute, over all
+# nodes; 0 for no limit.
+per_address_per_minute = 30
 
 [housekeeping]
 # Delivered and failed messages are removed after this many days (the audit trail stays).
@@ -307,6 +332,16 @@ impl Config {
                 "must be more than 0".into(),
             );
         }
+        if tessera_domain::captcha::Difficulty::new(self.captcha.difficulty_bits).is_err() {
+            return invalid(
+                "captcha.difficulty_bits",
+                format!(
+                    "{} is outside 0 to {}",
+                    self.captcha.difficulty_bits,
+                    tessera_domain::captcha::MAX_DIFFICULTY_BITS
+                ),
+            );
+        }
         self.delivery.validate().map_err(|e| ConfigError::Invalid {
             key: e.key,
             message: e.message,
@@ -455,6 +490,12 @@ mod tests {
             ("TESSERA_DELIVERY__EMAIL", "pigeon", "delivery.email"),
             ("TESSERA_DELIVERY__SMS", "gateway", "delivery.gateway.url"),
             ("TESSERA_PASSWORDS__HASH_QUEUE", "many", "hash_queue"),
+            (
+                "TESSERA_CAPTCHA__DIFFICULTY_BITS",
+                "33",
+                "captcha.difficulty_bits",
+            ),
+            ("TESSERA_CAPTCHA__DIFICULTY_BITS", "20", "dificulty_bits"),
         ];
         for (var, value, key) in cases {
             figment::Jail::expect_with(|jail| {

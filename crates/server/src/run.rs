@@ -89,6 +89,11 @@ fn app_config(config: &Config) -> AppConfig {
     }
     app.required_assurance = config.signin.required_assurance;
     app.method_assurance = config.signin.assurance;
+    // Checked when the configuration was loaded; the default would only stand in for a bug.
+    app.captcha.difficulty =
+        tessera_domain::captcha::Difficulty::new(config.captcha.difficulty_bits)
+            .unwrap_or_default();
+    app.captcha.per_address_per_minute = config.captcha.per_address_per_minute;
     let give_up = i64::try_from(config.delivery.give_up_after_secs).unwrap_or(i64::MAX);
     app.retry.give_up_after = time::Duration::seconds(give_up);
     app

@@ -48,6 +48,16 @@ pub trait CasStore {
     /// Every registered service; there are few, and matching a URL needs them all.
     async fn cas_services(&mut self) -> StoreResult<Vec<CasService>>;
     async fn cas_services_of(&mut self, application: Uuid) -> StoreResult<Vec<CasService>>;
+    /// Stores a service's new settings (name, URL, match, proxying, single logout, version,
+    /// updated_at; its application and environment stay) if it still has
+    /// `expected_version`; false when another change came first or it is gone.
+    async fn update_cas_service(
+        &mut self,
+        service: &CasService,
+        expected_version: i64,
+    ) -> StoreResult<bool>;
+    /// Deletes a service with its tickets; false when it was gone already.
+    async fn delete_cas_service(&mut self, id: Uuid) -> StoreResult<bool>;
     async fn insert_cas_ticket(&mut self, ticket: &CasTicket) -> StoreResult<()>;
     /// Marks a live, unused ticket used and gives it back; `None` when it is unknown, expired
     /// or used already. One conditional UPDATE, so a ticket works once even across nodes.
@@ -177,6 +187,40 @@ impl CasStore for Tx {
             sqlx::query_as(select_services!("WHERE application_id = $1 ORDER BY environment DESC, name"))
                 .bind(application).fetch_all(conn).await)?;
         rows.into_iter().map(CasService::try_from).collect()
+    }
+
+    async fn update_cas_service(
+        &mut self,
+        s: &CasService,
+        expected_version: i64,
+    ) -> StoreResult<bool> {
+        let changed = exec!(
+            self,
+            sqlx::query(
+                "UPDATE cas_services SET name = $2, service_url = $3, match_kind = $4,
+                 proxy_allowed = $5, single_logout_url = $6, version = $7, updated_at = $8
+                 WHERE id = $1 AND version = $9"
+            )
+            .bind(s.id)
+            .bind(&s.name)
+            .bind(&s.service_url)
+            .bind(&s.match_kind)
+            .bind(s.proxy_allowed)
+            .bind(&s.single_logout_url)
+            .bind(s.version)
+            .bind(Ts(s.updated_at))
+            .bind(expected_version)
+        )?;
+        Ok(changed == 1)
+    }
+
+    async fn delete_cas_service(&mut self, id: Uuid) -> StoreResult<bool> {
+        // Its tickets go by the foreign key's ON DELETE CASCADE.
+        let deleted = exec!(
+            self,
+            sqlx::query("DELETE FROM cas_services WHERE id = $1").bind(id)
+        )?;
+        Ok(deleted == 1)
     }
 
     async fn insert_cas_ticket(&mut self, t: &CasTicket) -> StoreResult<()> {

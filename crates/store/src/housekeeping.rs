@@ -3,7 +3,9 @@
 
 use time::OffsetDateTime;
 
+use crate::captcha::CaptchaStore;
 use crate::cas::CasStore;
+use crate::client_assertions::ClientAssertions;
 use crate::error::StoreResult;
 use crate::oidc_refresh::OidcRefreshStore;
 use crate::ts::Ts;
@@ -25,7 +27,8 @@ pub struct SweepBefore {
 /// How many rows of each kind went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Swept {
-    /// Sessions ended because their account expired.
+    /// Sessions ended by the sweep: their account expired, or they lapsed while
+    /// applications that took part in them had to be told (counted by the app).
     pub expired_sessions: u64,
     pub sessions: u64,
     pub challenges: u64,
@@ -37,10 +40,16 @@ pub struct Swept {
     pub memberships: u64,
     /// OpenID Connect authorization codes past their expiry, used or not.
     pub oidc_codes: u64,
-    /// Refresh tokens and access-token revocations past their expiry.
+    /// Refresh tokens, access-token revocations and used client assertions past their
+    /// expiry.
     pub oidc_tokens: u64,
     /// CAS service tickets past their expiry, used or not.
     pub cas_tickets: u64,
+    /// CAPTCHA challenges past their expiry, used or not.
+    pub captchas: u64,
+    /// Self-registered accounts whose verification link expired unused (swept by the app,
+    /// which audits each one).
+    pub registrations: u64,
 }
 
 impl Swept {
@@ -56,6 +65,8 @@ impl Swept {
             + self.oidc_codes
             + self.oidc_tokens
             + self.cas_tickets
+            + self.captchas
+            + self.registrations
     }
 }
 
@@ -123,8 +134,10 @@ impl Housekeeping for Tx {
             self,
             sqlx::query("DELETE FROM oidc_codes WHERE expires_at < $1").bind(Ts(before.expired))
         )?;
-        let oidc_tokens = self.delete_expired_oidc_tokens(before.expired).await?;
+        let oidc_tokens = self.delete_expired_oidc_tokens(before.expired).await?
+            + self.delete_expired_client_assertions(before.expired).await?;
         let cas_tickets = self.delete_expired_cas_tickets(before.expired).await?;
+        let captchas = self.delete_expired_captchas(before.expired).await?;
         let expired_sessions = exec!(
             self,
             sqlx::query(
@@ -145,6 +158,8 @@ impl Housekeeping for Tx {
             oidc_codes,
             oidc_tokens,
             cas_tickets,
+            captchas,
+            registrations: 0,
         })
     }
 }

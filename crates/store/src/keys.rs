@@ -33,6 +33,14 @@ pub trait SigningKeys {
         kid: &str,
         retires_at: OffsetDateTime,
     ) -> StoreResult<u64>;
+    /// The same among the live keys of one `algorithm` only (each algorithm has its own
+    /// signing key); how many changed.
+    async fn retire_signing_keys_of_algorithm_except(
+        &mut self,
+        algorithm: &str,
+        kid: &str,
+        retires_at: OffsetDateTime,
+    ) -> StoreResult<u64>;
 }
 
 impl SigningKeys for Tx {
@@ -72,6 +80,25 @@ impl SigningKeys for Tx {
                 "UPDATE signing_keys SET retires_at = $2
                  WHERE kid <> $1 AND (retires_at IS NULL OR retires_at > $2)"
             )
+            .bind(kid)
+            .bind(Ts(retires_at))
+        )?;
+        Ok(changed)
+    }
+
+    async fn retire_signing_keys_of_algorithm_except(
+        &mut self,
+        algorithm: &str,
+        kid: &str,
+        retires_at: OffsetDateTime,
+    ) -> StoreResult<u64> {
+        let changed = exec!(
+            self,
+            sqlx::query(
+                "UPDATE signing_keys SET retires_at = $3
+                 WHERE algorithm = $1 AND kid <> $2 AND (retires_at IS NULL OR retires_at > $3)"
+            )
+            .bind(algorithm)
             .bind(kid)
             .bind(Ts(retires_at))
         )?;

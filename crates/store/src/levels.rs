@@ -38,6 +38,7 @@ struct LevelRow {
     parent_id: Option<Uuid>,
     name: String,
     path: String,
+    external: bool,
     created_at: Ts,
     updated_at: Ts,
     version: i64,
@@ -50,6 +51,7 @@ impl From<LevelRow> for Level {
             parent_id: row.parent_id.map(LevelId),
             name: row.name,
             path: row.path,
+            external: row.external,
             created_at: row.created_at.0,
             updated_at: row.updated_at.0,
             version: row.version,
@@ -61,7 +63,7 @@ impl From<LevelRow> for Level {
 macro_rules! select_levels {
     ($rest:literal) => {
         concat!(
-            "SELECT id, parent_id, name, path, created_at, updated_at, version FROM levels ",
+            "SELECT id, parent_id, name, path, external, created_at, updated_at, version FROM levels ",
             $rest
         )
     };
@@ -72,8 +74,8 @@ impl Levels for Tx {
         exec!(
             self,
             sqlx::query(
-                "INSERT INTO levels (id, parent_id, name, path, created_at, updated_at, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                "INSERT INTO levels (id, parent_id, name, path, created_at, updated_at, version, external)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
             )
             .bind(level.id.0)
             .bind(level.parent_id.map(|p| p.0))
@@ -82,6 +84,7 @@ impl Levels for Tx {
             .bind(Ts(level.created_at))
             .bind(Ts(level.updated_at))
             .bind(level.version)
+            .bind(level.external)
         )?;
         Ok(())
     }

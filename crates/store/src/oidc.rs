@@ -3,6 +3,7 @@
 
 use tessera_domain::UserId;
 use tessera_domain::application::Environment;
+use tessera_domain::session::Assurance;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -29,9 +30,64 @@ pub struct OidcClient {
     pub id_token_seconds: i64,
     /// How long a refresh token lives (each refresh issues a new one with a fresh lifetime).
     pub refresh_token_seconds: i64,
+    /// Where logout tokens are posted when a session it served ends (OIDC Back-Channel Logout).
+    pub backchannel_logout_uri: Option<String>,
+    /// The assurance this client needs beyond its application's minimum, if more.
+    pub min_assurance: Option<Assurance>,
+    /// A third party: people consent before it receives their data.
+    pub third_party: bool,
+    /// How it authenticates at the token endpoint.
+    pub auth_method: ClientAuthMethod,
+    /// Its public keys (a JWK Set as JSON) for `private_key_jwt`.
+    pub jwks: Option<String>,
+    /// The algorithm of its ID tokens: `ES256`, `RS256` or `EdDSA`.
+    pub id_token_alg: String,
     pub version: i64,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+}
+
+/// Client authentication at the token endpoint (RFC 7591 names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuthMethod {
+    /// A secret in the Authorization header; the secret in the form body is accepted too.
+    ClientSecretBasic,
+    /// A secret in the form body; the Authorization header is accepted too.
+    ClientSecretPost,
+    /// A JWT signed with one of the client's registered keys (RFC 7523).
+    PrivateKeyJwt,
+    /// A public client: no authentication, PKCE instead.
+    None,
+}
+
+impl ClientAuthMethod {
+    pub const ALL: [ClientAuthMethod; 4] = [
+        ClientAuthMethod::ClientSecretBasic,
+        ClientAuthMethod::ClientSecretPost,
+        ClientAuthMethod::PrivateKeyJwt,
+        ClientAuthMethod::None,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientAuthMethod::ClientSecretBasic => "client_secret_basic",
+            ClientAuthMethod::ClientSecretPost => "client_secret_post",
+            ClientAuthMethod::PrivateKeyJwt => "private_key_jwt",
+            ClientAuthMethod::None => "none",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// Whether the client holds a secret that Tessera generated.
+    pub fn uses_secret(self) -> bool {
+        matches!(
+            self,
+            ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost
+        )
+    }
 }
 
 /// An authorization code as issued: everything the token endpoint needs to check and answer.
@@ -70,6 +126,27 @@ pub trait OidcStore {
     ) -> StoreResult<Option<OidcCode>>;
     /// Deletes codes that expired before `before`; how many.
     async fn delete_expired_oidc_codes(&mut self, before: OffsetDateTime) -> StoreResult<u64>;
+    /// A client by its row id.
+    async fn oidc_client_by_id(&mut self, id: Uuid) -> StoreResult<Option<OidcClient>>;
+    /// Replaces a client's settings when its version is still `expected_version` (the
+    /// client's `version` is the new one); false when it changed meanwhile or is gone.
+    async fn update_oidc_client(
+        &mut self,
+        client: &OidcClient,
+        expected_version: i64,
+    ) -> StoreResult<bool>;
+    /// Deletes a client with its codes, refresh tokens and consents; false when it is gone.
+    async fn delete_oidc_client(&mut self, id: Uuid) -> StoreResult<bool>;
+    /// The scopes a person has allowed a client so far.
+    async fn oidc_consent(&mut self, user: UserId, client: Uuid) -> StoreResult<Option<String>>;
+    /// Records the scopes a person allows a client (replacing what was there).
+    async fn save_oidc_consent(
+        &mut self,
+        user: UserId,
+        client: Uuid,
+        scope: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -86,6 +163,12 @@ struct ClientRow {
     access_token_seconds: i64,
     id_token_seconds: i64,
     refresh_token_seconds: i64,
+    backchannel_logout_uri: Option<String>,
+    min_assurance: Option<String>,
+    third_party: bool,
+    auth_method: String,
+    jwks: Option<String>,
+    id_token_alg: String,
     version: i64,
     created_at: Ts,
     updated_at: Ts,
@@ -117,6 +200,21 @@ impl TryFrom<ClientRow> for OidcClient {
             access_token_seconds: row.access_token_seconds,
             id_token_seconds: row.id_token_seconds,
             refresh_token_seconds: row.refresh_token_seconds,
+            min_assurance: row
+                .min_assurance
+                .as_deref()
+                .map(|a| {
+                    Assurance::parse(a)
+                        .ok_or_else(|| StoreError::Corrupt(format!("unknown assurance '{a}'")))
+                })
+                .transpose()?,
+            auth_method: ClientAuthMethod::parse(&row.auth_method).ok_or_else(|| {
+                StoreError::Corrupt(format!("unknown auth method '{}'", row.auth_method))
+            })?,
+            backchannel_logout_uri: row.backchannel_logout_uri,
+            third_party: row.third_party,
+            jwks: row.jwks,
+            id_token_alg: row.id_token_alg,
             version: row.version,
             created_at: row.created_at.0,
             updated_at: row.updated_at.0,
@@ -168,7 +266,8 @@ macro_rules! select_clients {
         concat!(
             "SELECT id, client_id, application_id, environment, name, secret_digest, \
              redirect_uris, post_logout_redirect_uris, grant_types, access_token_seconds, \
-             id_token_seconds, refresh_token_seconds, version, created_at, updated_at \
+             id_token_seconds, refresh_token_seconds, backchannel_logout_uri, min_assurance, \
+             third_party, auth_method, jwks, id_token_alg, version, created_at, updated_at \
              FROM oidc_clients ",
             $rest
         )
@@ -182,9 +281,11 @@ impl OidcStore for Tx {
             sqlx::query(
                 "INSERT INTO oidc_clients (id, client_id, application_id, environment, name,
                  secret_digest, redirect_uris, post_logout_redirect_uris, grant_types,
-                 access_token_seconds, id_token_seconds, refresh_token_seconds, version,
-                 created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+                 access_token_seconds, id_token_seconds, refresh_token_seconds,
+                 backchannel_logout_uri, min_assurance, third_party, auth_method, jwks,
+                 id_token_alg, version, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                         $16, $17, $18, $19, $20, $21)"
             )
             .bind(c.id)
             .bind(&c.client_id)
@@ -198,9 +299,98 @@ impl OidcStore for Tx {
             .bind(c.access_token_seconds)
             .bind(c.id_token_seconds)
             .bind(c.refresh_token_seconds)
+            .bind(&c.backchannel_logout_uri)
+            .bind(c.min_assurance.map(Assurance::as_str))
+            .bind(c.third_party)
+            .bind(c.auth_method.as_str())
+            .bind(&c.jwks)
+            .bind(&c.id_token_alg)
             .bind(c.version)
             .bind(Ts(c.created_at))
             .bind(Ts(c.updated_at))
+        )?;
+        Ok(())
+    }
+
+    async fn oidc_client_by_id(&mut self, id: Uuid) -> StoreResult<Option<OidcClient>> {
+        let row: Option<ClientRow> = with_conn!(self, conn =>
+            sqlx::query_as(select_clients!("WHERE id = $1"))
+                .bind(id).fetch_optional(conn).await)?;
+        row.map(OidcClient::try_from).transpose()
+    }
+
+    async fn update_oidc_client(
+        &mut self,
+        c: &OidcClient,
+        expected_version: i64,
+    ) -> StoreResult<bool> {
+        let changed = exec!(
+            self,
+            sqlx::query(
+                "UPDATE oidc_clients SET name = $2, secret_digest = $3, redirect_uris = $4,
+                 post_logout_redirect_uris = $5, grant_types = $6, access_token_seconds = $7,
+                 id_token_seconds = $8, refresh_token_seconds = $9,
+                 backchannel_logout_uri = $10, min_assurance = $11, third_party = $12,
+                 auth_method = $13, jwks = $14, id_token_alg = $15, version = $16,
+                 updated_at = $17
+                 WHERE id = $1 AND version = $18"
+            )
+            .bind(c.id)
+            .bind(&c.name)
+            .bind(&c.secret_digest)
+            .bind(c.redirect_uris.join("\n"))
+            .bind(c.post_logout_redirect_uris.join("\n"))
+            .bind(c.grant_types.join("\n"))
+            .bind(c.access_token_seconds)
+            .bind(c.id_token_seconds)
+            .bind(c.refresh_token_seconds)
+            .bind(&c.backchannel_logout_uri)
+            .bind(c.min_assurance.map(Assurance::as_str))
+            .bind(c.third_party)
+            .bind(c.auth_method.as_str())
+            .bind(&c.jwks)
+            .bind(&c.id_token_alg)
+            .bind(c.version)
+            .bind(Ts(c.updated_at))
+            .bind(expected_version)
+        )?;
+        Ok(changed == 1)
+    }
+
+    async fn delete_oidc_client(&mut self, id: Uuid) -> StoreResult<bool> {
+        let deleted = exec!(
+            self,
+            sqlx::query("DELETE FROM oidc_clients WHERE id = $1").bind(id)
+        )?;
+        Ok(deleted == 1)
+    }
+
+    async fn oidc_consent(&mut self, user: UserId, client: Uuid) -> StoreResult<Option<String>> {
+        let scope: Option<(String,)> = with_conn!(self, conn => sqlx::query_as(
+            "SELECT scope FROM oidc_consents WHERE user_id = $1 AND client_id = $2")
+            .bind(user.0).bind(client).fetch_optional(conn).await)?;
+        Ok(scope.map(|(s,)| s))
+    }
+
+    async fn save_oidc_consent(
+        &mut self,
+        user: UserId,
+        client: Uuid,
+        scope: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query(
+                "INSERT INTO oidc_consents (user_id, client_id, scope, granted_at)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (user_id, client_id)
+                 DO UPDATE SET scope = excluded.scope, granted_at = excluded.granted_at"
+            )
+            .bind(user.0)
+            .bind(client)
+            .bind(scope)
+            .bind(Ts(now))
         )?;
         Ok(())
     }

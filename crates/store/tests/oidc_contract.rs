@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use tessera_domain::application::{Environment, Group, Membership};
-use tessera_store::oidc::{OidcClient, OidcCode};
+use tessera_domain::session::Assurance;
+use tessera_store::oidc::{ClientAuthMethod, OidcClient, OidcCode};
 use tessera_store::testing::{SsoFixture, TestDatabase, sso_fixture};
 use tessera_store::{Applications, Memberships, OidcStore, Store, StoreError};
 use time::macros::datetime;
@@ -16,6 +17,8 @@ tessera_store::on_both_databases!(
     clients_are_found_by_client_id_and_unique,
     a_code_is_consumed_once_and_only_while_live,
     groups_are_released_per_environment,
+    a_client_is_updated_only_at_its_version_and_deleted,
+    consent_is_kept_per_person_and_client,
 );
 
 const T0: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
@@ -41,6 +44,16 @@ fn client(application: Uuid, n: u8, secret: Option<&str>) -> OidcClient {
         access_token_seconds: 300,
         id_token_seconds: 300,
         refresh_token_seconds: 28_800,
+        backchannel_logout_uri: None,
+        min_assurance: None,
+        third_party: false,
+        auth_method: if secret.is_some() {
+            ClientAuthMethod::ClientSecretBasic
+        } else {
+            ClientAuthMethod::None
+        },
+        jwks: None,
+        id_token_alg: "ES256".into(),
         version: 1,
         created_at: T0,
         updated_at: T0,
@@ -71,6 +84,59 @@ async fn clients_are_found_by_client_id_and_unique(db: &TestDatabase) {
         tx.insert_oidc_client(&taken).await,
         Err(StoreError::Conflict)
     ));
+}
+
+async fn a_client_is_updated_only_at_its_version_and_deleted(db: &TestDatabase) {
+    let store = &db.store;
+    let f = fixture(store).await;
+    let original = client(f.application, 1, Some("ab12"));
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_oidc_client(&original).await.unwrap();
+    let mut changed = original.clone();
+    changed.name = "Renamed".into();
+    changed.backchannel_logout_uri = Some("https://casper.example/bcl".into());
+    changed.min_assurance = Some(Assurance::High);
+    changed.third_party = true;
+    changed.auth_method = ClientAuthMethod::PrivateKeyJwt;
+    changed.secret_digest = None;
+    changed.jwks = Some(r#"{"keys":[]}"#.into());
+    changed.id_token_alg = "EdDSA".into();
+    changed.version = 2;
+    changed.updated_at = T0 + Duration::minutes(5);
+    assert!(tx.update_oidc_client(&changed, 1).await.unwrap());
+    // A second writer still holding version 1 loses.
+    assert!(!tx.update_oidc_client(&original, 1).await.unwrap());
+    assert_eq!(
+        tx.oidc_client_by_id(original.id).await.unwrap(),
+        Some(changed.clone())
+    );
+    assert_eq!(tx.oidc_client("client-1").await.unwrap(), Some(changed));
+    assert!(tx.delete_oidc_client(original.id).await.unwrap());
+    assert!(!tx.delete_oidc_client(original.id).await.unwrap());
+    assert_eq!(tx.oidc_client_by_id(original.id).await.unwrap(), None);
+}
+
+async fn consent_is_kept_per_person_and_client(db: &TestDatabase) {
+    let store = &db.store;
+    let f = fixture(store).await;
+    let one = client(f.application, 1, Some("ab12"));
+    let two = client(f.application, 2, None);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_oidc_client(&one).await.unwrap();
+    tx.insert_oidc_client(&two).await.unwrap();
+    assert_eq!(tx.oidc_consent(f.user, one.id).await.unwrap(), None);
+    tx.save_oidc_consent(f.user, one.id, "openid", T0).await.unwrap();
+    tx.save_oidc_consent(f.user, one.id, "openid email", T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.oidc_consent(f.user, one.id).await.unwrap().as_deref(),
+        Some("openid email")
+    );
+    assert_eq!(tx.oidc_consent(f.user, two.id).await.unwrap(), None);
+    // Deleting the client forgets what was allowed to it.
+    tx.delete_oidc_client(one.id).await.unwrap();
+    assert_eq!(tx.oidc_consent(f.user, one.id).await.unwrap(), None);
 }
 
 fn code(client: Uuid, f: &SsoFixture, digest: &str, expires_at: OffsetDateTime) -> OidcCode {

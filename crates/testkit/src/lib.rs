@@ -26,6 +26,7 @@ pub mod demo {
 }
 
 pub mod client;
+pub mod interop;
 pub mod keys;
 pub mod server;
 pub mod smtp;

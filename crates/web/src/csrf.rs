@@ -87,6 +87,7 @@ pub fn forged() -> crate::error::PageError {
         "The form has expired",
         "This form was not sent from Tessera's own page, or its page is too old. Go back, reload the page and try again.",
     )
+    .texts("problem-form-expired")
 }
 
 /// A JSON body sent with the CSRF token in the `X-CSRF-Token` header (calls from Tessera's

@@ -11,14 +11,19 @@ mod api_memberships;
 mod api_oidc_clients;
 mod api_roles;
 mod auth;
+pub mod captcha;
+mod captcha_audio;
+mod captcha_image;
 mod cas;
 mod cookies;
 mod csrf;
 mod cursor;
 mod error;
+mod i18n;
 mod metrics;
 mod middleware;
 mod oidc;
+mod oidc_logout;
 mod openapi;
 mod ops;
 mod pages;
@@ -40,6 +45,7 @@ use axum::routing::{get, post};
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(pages::home::show))
+        .route("/language/{code}", get(i18n::choose))
         .route(
             "/setup/{token}",
             get(pages::setup::show).post(pages::setup::submit),
@@ -206,6 +212,38 @@ pub fn router(state: AppState) -> Router {
             post(pages::admin_applications::set_group_levels),
         )
         .route(
+            "/admin/applications/{id}/oidc-clients/new",
+            get(pages::admin_oidc_clients::new),
+        )
+        .route(
+            "/admin/applications/{id}/oidc-clients",
+            post(pages::admin_oidc_clients::register),
+        )
+        .route(
+            "/admin/oidc-clients/{id}",
+            get(pages::admin_oidc_clients::edit).post(pages::admin_oidc_clients::update),
+        )
+        .route(
+            "/admin/oidc-clients/{id}/delete",
+            get(pages::admin_oidc_clients::confirm_delete).post(pages::admin_oidc_clients::delete),
+        )
+        .route(
+            "/admin/applications/{id}/cas-services/new",
+            get(pages::admin_cas_services::new),
+        )
+        .route(
+            "/admin/applications/{id}/cas-services",
+            post(pages::admin_cas_services::register),
+        )
+        .route(
+            "/admin/cas-services/{id}",
+            get(pages::admin_cas_services::edit).post(pages::admin_cas_services::update),
+        )
+        .route(
+            "/admin/cas-services/{id}/delete",
+            get(pages::admin_cas_services::confirm_delete).post(pages::admin_cas_services::delete),
+        )
+        .route(
             "/admin/users/{id}/delete",
             get(pages::admin_users::confirm_delete).post(pages::admin_users::delete),
         )
@@ -283,8 +321,20 @@ pub fn router(state: AppState) -> Router {
             get(api_cas_services::services).post(api_cas_services::register),
         )
         .route(
+            "/api/v1/cas-services/{id}",
+            get(api_cas_services::service)
+                .put(api_cas_services::change)
+                .delete(api_cas_services::delete),
+        )
+        .route(
             "/api/v1/applications/{id}/oidc-clients",
             get(api_oidc_clients::clients).post(api_oidc_clients::register),
+        )
+        .route(
+            "/api/v1/oidc-clients/{id}",
+            get(api_oidc_clients::client)
+                .put(api_oidc_clients::change)
+                .delete(api_oidc_clients::delete),
         )
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/audit", get(api_audit::audit))
@@ -295,10 +345,16 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/openid-configuration", get(oidc::discovery))
         .route("/oidc/jwks", get(oidc::jwks))
         .route("/oidc/authorize", get(oidc::authorize))
+        .route("/oidc/consent", post(pages::consent::answer))
         .route("/oidc/token", post(oidc::token))
         .route("/oidc/userinfo", get(oidc::userinfo).post(oidc::userinfo))
         .route("/oidc/introspect", post(oidc::introspect))
         .route("/oidc/revoke", post(oidc::revoke))
+        .route(
+            "/oidc/logout",
+            get(oidc_logout::end_session).post(oidc_logout::end_session_form),
+        )
+        .route("/oidc/logout/confirm", post(oidc_logout::confirm))
         .route("/cas/login", get(cas::login))
         .route("/cas/logout", get(cas::logout))
         .route("/cas/serviceValidate", get(cas::service_validate))
@@ -306,6 +362,9 @@ pub fn router(state: AppState) -> Router {
         .route("/cas/proxyValidate", get(cas::proxy_validate))
         .route("/cas/p3/proxyValidate", get(cas::proxy_validate))
         .route("/static/{file}", get(pages::assets::serve))
+        .route("/captcha/challenge", get(captcha::challenge))
+        .route("/captcha/{id}/image", get(captcha::image))
+        .route("/captcha/{id}/audio", get(captcha::audio))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

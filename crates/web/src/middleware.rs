@@ -30,6 +30,8 @@ pub fn wrap(routes: Router<AppState>, state: AppState, body_limit: usize) -> Rou
     routes.layer(
         ServiceBuilder::new()
             .layer(from_fn(request_id))
+            // Outside every layer that may answer with an error page, so it is translated.
+            .layer(from_fn(crate::i18n::keep_language))
             .layer(
                 TraceLayer::new_for_http()
                     .make_span_with(|request: &Request| {

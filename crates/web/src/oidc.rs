@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
-use serde_json::json;
 use tessera_app::{Authorization, ClientCredentials, Ctx, OAuthFailure, TokenRequest};
 use tessera_protocols::discovery::ProviderMetadata;
 use tessera_protocols::oauth::{AuthorizeParams, ErrorBody, OAuthError, parse_basic};
@@ -70,14 +69,35 @@ pub(crate) fn server_error(error: &tessera_app::AppError) -> Response {
 
 /// GET /.well-known/openid-configuration
 pub async fn discovery(State(state): State<AppState>) -> Response {
+    let json = |text: String| {
+        (
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            text,
+        )
+            .into_response()
+    };
+    if let Some(document) = state.discovery.get() {
+        return json(document.clone());
+    }
     let metadata = ProviderMetadata::for_issuer(&state.app.config().public_url);
-    Json(metadata).into_response()
+    match serde_json::to_string(&metadata) {
+        Ok(document) => {
+            let _ = state.discovery.set(document.clone());
+            json(document)
+        }
+        Err(_) => Json(metadata).into_response(),
+    }
 }
 
 /// GET /oidc/jwks: the public keys that verify Tessera's tokens.
 pub async fn jwks(State(state): State<AppState>) -> Result<Response, PageError> {
-    let keys = state.app.public_keys().await?;
-    let mut response = Json(json!({ "keys": keys })).into_response();
+    // The document is kept ready by the app while its key set does not change.
+    let document = state.app.jwks_json().await?;
+    let mut response = (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        document.to_string(),
+    )
+        .into_response();
     // Short, so a rotated key is seen soon; clients refetch on an unknown kid anyway.
     response.headers_mut().insert(
         header::CACHE_CONTROL,
@@ -133,7 +153,16 @@ pub async fn authorize(
             let again: Vec<(String, String)> =
                 url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
                     .into_owned()
-                    .filter(|(name, _)| name != "prompt" && name != "max_age")
+                    .filter(|(name, _)| name != "max_age")
+                    // prompt=consent still asks once signed in again; only login goes.
+                    .filter_map(|(name, value)| {
+                        if name != "prompt" {
+                            return Some((name, value));
+                        }
+                        let rest: Vec<&str> =
+                            value.split(' ').filter(|p| *p != "login" && !p.is_empty()).collect();
+                        (!rest.is_empty()).then(|| (name, rest.join(" ")))
+                    })
                     .collect();
             let query = url::form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(again)
@@ -144,6 +173,12 @@ pub async fn authorize(
             )
                 .into_response()
         }
+        Authorization::Consent(prompt) => crate::pages::consent::page(
+            &state,
+            jar,
+            &prompt,
+            parts.uri.query().unwrap_or(""),
+        ),
         Authorization::StepUp(needed) => (
             return_to::remember(jar, &here(), https),
             Redirect::to(&format!("/signin/step-up?assurance={}", needed.as_str())),
@@ -164,6 +199,8 @@ pub struct TokenForm {
     scope: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
+    client_assertion_type: Option<String>,
+    client_assertion: Option<String>,
 }
 
 /// The client id and secret of an `Authorization: Basic` header, if any; a malformed
@@ -209,6 +246,8 @@ pub async fn token(
         client_id: form.client_id,
         client_secret: form.client_secret,
         basic,
+        client_assertion_type: form.client_assertion_type,
+        client_assertion: form.client_assertion,
     };
     match state.app.oidc_token(&request).await {
         Ok(Ok(tokens)) => no_store(Json(tokens).into_response()),
@@ -251,6 +290,8 @@ pub struct TokenQueryForm {
     token_type_hint: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
+    client_assertion_type: Option<String>,
+    client_assertion: Option<String>,
 }
 
 /// The token and the client's credentials of an introspection or revocation request.
@@ -277,6 +318,8 @@ fn token_query(
             client_id: form.client_id,
             client_secret: form.client_secret,
             basic,
+            client_assertion_type: form.client_assertion_type,
+            client_assertion: form.client_assertion,
         },
     ))
 }

@@ -39,7 +39,7 @@ impl SignInLimiter {
     }
 
     /// `Ok` when the address may try now; the wait otherwise.
-    fn check(&self, address: IpAddr) -> Result<(), Duration> {
+    pub(crate) fn check(&self, address: IpAddr) -> Result<(), Duration> {
         // Forget idle addresses now and then, so the table does not grow without end.
         if self.limiter.len() > 10_000 {
             self.limiter.retain_recent();
@@ -105,6 +105,7 @@ pub async fn limit_sign_in(
                 "Too many sign-in attempts",
                 "Too many sign-in attempts came from your network. Wait a minute, then try again.",
             )
+            .texts("problem-rate-limited")
             .into_response();
             response
                 .headers_mut()

@@ -12,6 +12,8 @@ pub struct WebConfig {
     pub public_url: String,
     /// Sign-in posts allowed per client address and minute.
     pub signin_per_address_per_minute: u32,
+    /// "Create an account" posts allowed per client address and minute.
+    pub register_per_address_per_minute: u32,
 }
 
 impl WebConfig {
@@ -19,6 +21,7 @@ impl WebConfig {
         Self {
             public_url: public_url.to_owned(),
             signin_per_address_per_minute: 30,
+            register_per_address_per_minute: 10,
         }
     }
 }
@@ -36,6 +39,9 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
     pub signin_limiter: Arc<SignInLimiter>,
+    /// The OpenID Connect discovery document, serialised on first use (it depends on the
+    /// public address only).
+    pub(crate) discovery: Arc<std::sync::OnceLock<String>>,
 }
 
 impl AppState {
@@ -45,6 +51,7 @@ impl AppState {
             signin_limiter: Arc::new(SignInLimiter::new(config.signin_per_address_per_minute)),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
+            discovery: Arc::default(),
         }
     }
 }

@@ -51,3 +51,33 @@ invitation-body =
     { $link }
 
     Der Link funktioniert einmal.
+
+registration-verify-subject = Erstellen Sie Ihr Tessera-Passwort
+registration-verify-body =
+    Hallo { $name },
+
+    mit Ihrer E-Mail-Adresse { $email } wurde ein Tessera-Konto beantragt. Um zu bestätigen, dass diese Adresse Ihnen gehört, und Ihr Passwort zu erstellen, öffnen Sie diesen Link:
+
+    { $link }
+
+    Der Link funktioniert einmal, 24 Stunden lang ab dem Versand dieser Nachricht; nutzen Sie ihn möglichst gleich. Danach öffnen Sie den Link trotzdem: Sie können einen neuen anfordern, indem Sie Ihre E-Mail-Adresse erneut eingeben.
+
+    Wenn Sie kein Konto beantragt haben, ignorieren Sie diese Nachricht: Ohne Ihr Passwort wird der Antrag nach 24 Stunden gelöscht.
+
+    Bitte antworten Sie nicht auf diese Nachricht. Hilfe finden Sie über die Hilfe- oder Kontaktangaben der Website, auf der Sie sich registriert haben.
+
+    Gesendet von Tessera
+
+registration-notice-subject = Ihr Tessera-Konto
+registration-notice-body =
+    Hallo { $name },
+
+    jemand hat mit Ihrer E-Mail-Adresse { $email } ein Tessera-Konto beantragt. Sie haben mit dieser Adresse bereits ein Konto, daher wurde kein neues angelegt.
+
+    Zum Anmelden gehen Sie zu { $signin }
+
+    Wenn Sie Ihr Passwort nicht mehr wissen, wählen Sie ein neues unter { $reset }
+
+    Wenn Sie das nicht veranlasst haben, ignorieren Sie diese Nachricht: Ihr Konto bleibt, wie es ist.
+
+    Gesendet von Tessera

@@ -53,3 +53,33 @@ invitation-body =
     { $link }
 
     The link works once.
+
+registration-verify-subject = Create your Tessera password
+registration-verify-body =
+    Hello { $name },
+
+    an account was requested in Tessera with your e-mail address { $email }. To confirm that this address is yours and to create your password, open this link:
+
+    { $link }
+
+    The link works once, for 24 hours from the moment this message was sent; please use it soon. After that, open the link anyway: you can ask for a new one by entering your e-mail address again.
+
+    If you did not ask for an account, ignore this message: without your password the request is removed after 24 hours.
+
+    Please do not reply to this message. If you need help, use the help or contact details of the site where you were registering.
+
+    Sent to you by Tessera
+
+registration-notice-subject = Your Tessera account
+registration-notice-body =
+    Hello { $name },
+
+    someone asked to create a Tessera account with your e-mail address { $email }. You already have an account with this address, so no new one was created.
+
+    To sign in, go to { $signin }
+
+    If you no longer know your password, choose a new one at { $reset }
+
+    If you did not ask for this, ignore this message: your account stays as it is.
+
+    Sent to you by Tessera

@@ -51,3 +51,33 @@ invitation-body =
     { $link }
 
     Le lien ne fonctionne qu'une fois.
+
+registration-verify-subject = Créez votre mot de passe Tessera
+registration-verify-body =
+    Bonjour { $name },
+
+    la création d'un compte Tessera a été demandée avec votre adresse électronique { $email }. Pour confirmer que cette adresse est bien la vôtre et créer votre mot de passe, ouvrez ce lien :
+
+    { $link }
+
+    Le lien ne fonctionne qu'une fois, pendant 24 heures à partir de l'envoi de ce message ; utilisez-le de préférence dès maintenant. Passé ce délai, ouvrez tout de même le lien : vous pourrez en demander un nouveau en saisissant à nouveau votre adresse électronique.
+
+    Si vous n'avez pas demandé de compte, ignorez ce message : sans votre mot de passe, la demande est supprimée au bout de 24 heures.
+
+    Merci de ne pas répondre à ce message. Pour obtenir de l'aide, utilisez l'aide ou les coordonnées du site sur lequel vous vous inscriviez.
+
+    Envoyé par Tessera
+
+registration-notice-subject = Votre compte Tessera
+registration-notice-body =
+    Bonjour { $name },
+
+    quelqu'un a demandé la création d'un compte Tessera avec votre adresse électronique { $email }. Vous avez déjà un compte avec cette adresse : aucun nouveau compte n'a été créé.
+
+    Pour vous connecter, rendez-vous sur { $signin }
+
+    Si vous ne connaissez plus votre mot de passe, choisissez-en un nouveau sur { $reset }
+
+    Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre compte reste inchangé.
+
+    Envoyé par Tessera

@@ -12,18 +12,21 @@ use tessera_domain::audit::Actor;
 use crate::auth::SignedIn;
 use crate::csrf;
 use crate::error::PageError;
+use crate::i18n::Tr;
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account.html")]
 struct AccountPage {
+    tr: Tr,
+    here: &'static str,
     csrf: String,
     first_name: String,
     last_name: String,
     email: String,
     language: String,
-    methods: String,
-    assurance: &'static str,
+    /// "password, sms (medium assurance)", in the visitor's language.
+    signed_in_with: String,
     operator: bool,
     directory: bool,
     /// Links to the organisation levels and administrators pages.
@@ -42,6 +45,7 @@ pub struct AccountQuery {
 
 pub async fn show(
     State(state): State<AppState>,
+    tr: Tr,
     Query(query): Query<AccountQuery>,
     jar: CookieJar,
     signed_in: SignedIn,
@@ -50,7 +54,15 @@ pub async fn show(
     let membership_rights = state.app.membership_rights(&signed_in.ctx).await?;
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
     let session = signed_in.session;
+    let signed_in_with = tr.ta(
+        "account-signed-in-with-value",
+        &[
+            ("methods", &used_methods(&tr, &session.methods)),
+            ("assurance", &tr.t(&format!("assurance-{}", session.assurance.as_str()))),
+        ],
+    );
     let page = AccountPage {
+        here: "/account",
         csrf,
         operator: may_view_outbox(Actor::User(session.user.id), &session.roles),
         directory: may_open_directory(Actor::User(session.user.id), &session.roles),
@@ -61,9 +73,24 @@ pub async fn show(
         first_name: session.user.first_name,
         last_name: session.user.last_name,
         email: session.user.email,
-        language: session.user.language,
-        methods: session.methods.join(", "),
-        assurance: session.assurance.as_str(),
+        // Each language is named in itself, as in the language menu.
+        language: Tr::new(&session.user.language).t("language-name"),
+        signed_in_with,
+        tr,
     };
     Ok((jar, page).into_response())
+}
+
+/// The ways a session was signed in ("password, sms"), each in the visitor's language.
+pub fn used_methods(tr: &Tr, methods: &[String]) -> String {
+    methods
+        .iter()
+        .map(|m| {
+            let key = format!("used-method-{m}");
+            let text = tr.t(&key);
+            // A way of signing in newer than the texts shows as its code.
+            if text == key { m.clone() } else { text }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -274,6 +274,8 @@ struct ApplicationPage {
     /// Why the last change was refused (someone else's change, memberships left).
     problem: Option<String>,
     notice: Option<&'static str>,
+    /// Its OpenID Connect clients and CAS services (`admin_sso.rs`).
+    sso: crate::pages::admin_sso::SsoSection,
 }
 
 impl ApplicationPage {
@@ -297,6 +299,7 @@ async fn application_page(
         groups,
     } = state.app.application_detail(&me.ctx, id).await?;
     let levels = state.app.visible_levels(&me.ctx).await?;
+    let sso = crate::pages::admin_sso::section(state, me, id).await?;
     let tiles = Environment::ALL
         .iter()
         .map(|env| {
@@ -380,6 +383,7 @@ async fn application_page(
         summary,
         problem,
         notice,
+        sso,
     })
 }
 
@@ -399,6 +403,11 @@ pub async fn show(
         "group" => Some("The group was created."),
         "group_deleted" => Some("The group was deleted."),
         "levels" => Some("The levels that may be granted the group were saved."),
+        "client_saved" => Some("The OpenID Connect client was saved."),
+        "client_deleted" => Some("The OpenID Connect client was deleted."),
+        "service_registered" => Some("The CAS service was registered."),
+        "service_saved" => Some("The CAS service was saved."),
+        "service_deleted" => Some("The CAS service was deleted."),
         _ => None,
     };
     let page = application_page(&state, &me, id, csrf, Failure::default(), None, notice).await?;

@@ -16,6 +16,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../static/webauthn.js"),
     ),
     (
+        "captcha.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/captcha.js"),
+    ),
+    (
         "memberships.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/memberships.js"),

@@ -9,13 +9,14 @@ use axum::response::{IntoResponse, Response};
 
 use crate::auth::SignedIn;
 use crate::error::PageError;
+use crate::i18n::Tr;
 use crate::pages::admin_applications::with_icon_policy;
 use crate::state::AppState;
 
 pub struct TileView {
     pub label: String,
     pub application: String,
-    pub environment: &'static str,
+    pub environment: String,
     pub icon: String,
     /// Shown when there is no icon.
     pub initial: String,
@@ -25,11 +26,17 @@ pub struct TileView {
 #[derive(Template, WebTemplate)]
 #[template(path = "my_apps.html")]
 struct MyAppsPage {
+    tr: Tr,
+    here: &'static str,
     tiles: Vec<TileView>,
 }
 
 /// GET /account/apps
-pub async fn show(State(state): State<AppState>, me: SignedIn) -> Result<Response, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    tr: Tr,
+    me: SignedIn,
+) -> Result<Response, PageError> {
     let tiles = state
         .app
         .my_apps(me.session.user.id)
@@ -45,10 +52,15 @@ pub async fn show(State(state): State<AppState>, me: SignedIn) -> Result<Respons
                 .unwrap_or_default(),
             label: t.tile.label,
             application: t.application_name,
-            environment: t.tile.environment.label(),
+            environment: tr.t(&format!("environment-{}", t.tile.environment.as_str())),
             icon: t.tile.icon,
             launch_url: t.tile.launch_url,
         })
         .collect();
-    Ok(with_icon_policy(MyAppsPage { tiles }.into_response()))
+    let page = MyAppsPage {
+        tr,
+        here: "/account/apps",
+        tiles,
+    };
+    Ok(with_icon_policy(page.into_response()))
 }

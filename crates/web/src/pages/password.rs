@@ -9,31 +9,66 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use tessera_app::AppError;
 use tessera_domain::FieldError;
+use tessera_domain::password::{PASSWORD_MAX, PASSWORD_MIN};
 
 use crate::auth::SignedIn;
 use crate::csrf::{self, CsrfForm};
 use crate::error::PageError;
+use crate::i18n::Tr;
 use crate::state::AppState;
 
 pub struct Field {
     name: &'static str,
-    label: &'static str,
+    label: String,
     autocomplete: &'static str,
-    hint: Option<&'static str>,
+    hint: Option<String>,
     error: Option<String>,
+}
+
+/// A field error of a password form, in the visitor's language, and the field it is on.
+pub struct Problem {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The password rules, as shown beside every "New password" field.
+pub fn password_rules(tr: &Tr) -> String {
+    tr.ta("password-rules", &[("min", &PASSWORD_MIN.to_string())])
+}
+
+/// The problems of a password form in the visitor's language. The rules' numbers are
+/// values of the texts, so no translation repeats them.
+pub fn password_problems(tr: &Tr, errors: &[FieldError], new_password: &str) -> Vec<Problem> {
+    let min = PASSWORD_MIN.to_string();
+    let max = PASSWORD_MAX.to_string();
+    let length = new_password.chars().count().to_string();
+    let args = [
+        ("min", min.as_str()),
+        ("max", max.as_str()),
+        ("length", length.as_str()),
+    ];
+    errors
+        .iter()
+        .map(|e| Problem {
+            field: e.field,
+            message: tr.error_with(e.field, e.code, &e.message, &args),
+        })
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "password.html")]
 struct PasswordPage {
+    tr: Tr,
+    here: &'static str,
     csrf: String,
     email: String,
     fields: Vec<Field>,
-    errors: Vec<FieldError>,
+    errors: Vec<Problem>,
 }
 
 impl PasswordPage {
-    fn new(csrf: String, email: String, errors: Vec<FieldError>) -> Self {
+    fn new(tr: Tr, csrf: String, email: String, errors: Vec<Problem>) -> Self {
         let error = |name: &str| {
             let text: Vec<&str> = errors
                 .iter()
@@ -45,29 +80,29 @@ impl PasswordPage {
         let fields = vec![
             Field {
                 name: "current_password",
-                label: "Current password",
+                label: tr.t("password-current"),
                 autocomplete: "current-password",
                 hint: None,
                 error: error("current_password"),
             },
             Field {
                 name: "new_password",
-                label: "New password",
+                label: tr.t("password-new"),
                 autocomplete: "new-password",
-                hint: Some(
-                    "At least 10 characters from three of: upper case, lower case, digits, special characters (a space counts). Not your name or e-mail address.",
-                ),
+                hint: Some(password_rules(&tr)),
                 error: error("new_password"),
             },
             Field {
                 name: "confirm",
-                label: "Confirm new password",
+                label: tr.t("password-confirm"),
                 autocomplete: "new-password",
                 hint: None,
                 error: error("confirm"),
             },
         ];
         Self {
+            tr,
+            here: "/account/password",
             csrf,
             email,
             fields,
@@ -76,9 +111,14 @@ impl PasswordPage {
     }
 }
 
-pub async fn show(State(state): State<AppState>, jar: CookieJar, signed_in: SignedIn) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    tr: Tr,
+    jar: CookieJar,
+    signed_in: SignedIn,
+) -> Response {
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
-    let page = PasswordPage::new(csrf, signed_in.session.user.email, Vec::new());
+    let page = PasswordPage::new(tr, csrf, signed_in.session.user.email, Vec::new());
     (jar, page).into_response()
 }
 
@@ -93,6 +133,7 @@ pub struct PasswordForm {
 
 pub async fn submit(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     signed_in: SignedIn,
     CsrfForm(form): CsrfForm<PasswordForm>,
@@ -111,7 +152,8 @@ pub async fn submit(
         Ok(_) => Ok(Redirect::to("/account?password=changed").into_response()),
         Err(AppError::Invalid(errors)) => {
             let (jar, csrf) = csrf::ensure(jar, state.config.https());
-            let page = PasswordPage::new(csrf, signed_in.session.user.email, errors.errors);
+            let problems = password_problems(&tr, &errors.errors, &form.new_password);
+            let page = PasswordPage::new(tr, csrf, signed_in.session.user.email, problems);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response())
         }
         Err(other) => Err(other.into()),

@@ -9,17 +9,19 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use tessera_app::{AppError, Ctx};
-use tessera_domain::FieldError;
-
 use crate::auth::request_id;
 use crate::cookies;
 use crate::csrf::{self, CsrfForm};
 use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::pages::password::{Problem, password_problems, password_rules};
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "reset_request.html")]
 struct RequestPage {
+    tr: Tr,
+    here: &'static str,
     csrf: String,
     email: String,
     error: Option<String>,
@@ -29,19 +31,38 @@ struct RequestPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "reset_password.html")]
 struct NewPasswordPage {
+    tr: Tr,
+    here: String,
+    rules: String,
     csrf: String,
     token: String,
     email: String,
-    errors: Vec<FieldError>,
+    errors: Vec<Problem>,
 }
 
-pub async fn show_request(State(state): State<AppState>, jar: CookieJar) -> Response {
+impl NewPasswordPage {
+    fn new(tr: Tr, csrf: String, token: String, email: String, errors: Vec<Problem>) -> Self {
+        Self {
+            here: format!("/signin/reset/{token}"),
+            rules: password_rules(&tr),
+            tr,
+            csrf,
+            token,
+            email,
+            errors,
+        }
+    }
+}
+
+pub async fn show_request(State(state): State<AppState>, tr: Tr, jar: CookieJar) -> Response {
     let email = jar
         .get(cookies::EMAIL)
         .map(|c| c.value().to_owned())
         .unwrap_or_default();
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
     let page = RequestPage {
+        tr,
+        here: "/signin/reset",
         csrf,
         email,
         error: None,
@@ -59,6 +80,7 @@ pub struct RequestForm {
 
 pub async fn submit_request(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     parts: Parts,
     CsrfForm(form): CsrfForm<RequestForm>,
@@ -70,6 +92,8 @@ pub async fn submit_request(
         Ok(()) => Ok((
             jar,
             RequestPage {
+                tr,
+                here: "/signin/reset",
                 csrf,
                 email: form.email,
                 error: None,
@@ -78,10 +102,16 @@ pub async fn submit_request(
         )
             .into_response()),
         Err(AppError::Invalid(errors)) => {
+            let error = errors
+                .errors
+                .first()
+                .map(|e| tr.error(e.field, e.code, &e.message));
             let page = RequestPage {
+                tr,
+                here: "/signin/reset",
                 csrf,
                 email: form.email,
-                error: errors.errors.first().map(|e| e.message.clone()),
+                error,
                 sent: false,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response())
@@ -92,17 +122,13 @@ pub async fn submit_request(
 
 pub async fn show_link(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
     let user = state.app.check_reset_link(&token).await?;
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
-    let page = NewPasswordPage {
-        csrf,
-        token,
-        email: user.email,
-        errors: Vec::new(),
-    };
+    let page = NewPasswordPage::new(tr, csrf, token, user.email, Vec::new());
     Ok((jar, page).into_response())
 }
 
@@ -116,6 +142,7 @@ pub struct NewPasswordForm {
 
 pub async fn submit_link(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     parts: Parts,
     Path(token): Path<String>,
@@ -137,12 +164,8 @@ pub async fn submit_link(
         Err(AppError::Invalid(errors)) => {
             let user = state.app.check_reset_link(&token).await?;
             let (jar, csrf) = csrf::ensure(jar, https);
-            let page = NewPasswordPage {
-                csrf,
-                token,
-                email: user.email,
-                errors: errors.errors,
-            };
+            let problems = password_problems(&tr, &errors.errors, &form.new_password);
+            let page = NewPasswordPage::new(tr, csrf, token, user.email, problems);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response())
         }
         Err(other) => Err(other.into()),

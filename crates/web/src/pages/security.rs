@@ -19,21 +19,34 @@ use crate::api::problem;
 use crate::auth::{ApiCaller, SignedIn};
 use crate::csrf::{self, CsrfForm, CsrfJson};
 use crate::error::PageError;
+use crate::i18n::Tr;
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account_security.html")]
 struct SecurityPage {
+    tr: Tr,
+    here: &'static str,
     csrf: String,
     factors: MyFactors,
+    /// The person's methods, each named in the visitor's language, for the default.
+    methods: Vec<MethodOption>,
     passkeys: bool,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
+}
+
+pub struct MethodOption {
+    code: &'static str,
+    name: String,
+    default: bool,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account_phone_confirm.html")]
 struct ConfirmPhonePage {
+    tr: Tr,
+    here: &'static str,
     csrf: String,
     number: String,
     error: Option<String>,
@@ -42,6 +55,8 @@ struct ConfirmPhonePage {
 #[derive(Template, WebTemplate)]
 #[template(path = "account_app.html")]
 struct AppPage {
+    tr: Tr,
+    here: String,
     csrf: String,
     id: Uuid,
     name: String,
@@ -53,6 +68,8 @@ struct AppPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "account_key_new.html")]
 struct NewKeyPage {
+    tr: Tr,
+    here: &'static str,
     csrf: String,
 }
 
@@ -62,33 +79,49 @@ pub struct Done {
     done: String,
 }
 
-fn notice_of(done: &str) -> Option<&'static str> {
-    Some(match done {
-        "phone-added" => "The phone number was confirmed and added.",
-        "phone-removed" => "The phone number was deleted.",
-        "phone-default" => "Codes now go to this number first.",
-        "app-added" => "The authenticator app was added.",
-        "app-removed" => "The authenticator app was removed.",
-        "key-added" => "A security key has been added.",
-        "key-removed" => "The security key was removed.",
-        "default" => "Your default verification method was saved.",
-        _ => return None,
-    })
+/// The text of `?done=`: only the changes this page knows, never text from the address.
+fn notice_of(tr: &Tr, done: &str) -> Option<String> {
+    let known = [
+        "phone-added",
+        "phone-removed",
+        "phone-default",
+        "app-added",
+        "app-removed",
+        "key-added",
+        "key-removed",
+        "default",
+    ];
+    known
+        .contains(&done)
+        .then(|| tr.t(&format!("security-done-{done}")))
 }
 
 async fn page(
     state: &AppState,
+    tr: Tr,
     jar: CookieJar,
     me: &SignedIn,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let factors = state.app.my_factors(&me.session).await?;
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
+    let methods = factors
+        .methods
+        .iter()
+        .map(|m| MethodOption {
+            code: m.as_str(),
+            name: tr.t(&format!("method-{}", m.as_str())),
+            default: factors.default_method == Some(*m),
+        })
+        .collect();
     let page = SecurityPage {
+        tr,
+        here: "/account/security",
         csrf,
         factors,
+        methods,
         passkeys: state.app.passkeys_available(),
         notice,
         error,
@@ -98,19 +131,13 @@ async fn page(
 
 pub async fn show(
     State(state): State<AppState>,
+    tr: Tr,
     Query(done): Query<Done>,
     jar: CookieJar,
     me: SignedIn,
 ) -> Result<Response, PageError> {
-    page(
-        &state,
-        jar,
-        &me,
-        notice_of(&done.done),
-        None,
-        StatusCode::OK,
-    )
-    .await
+    let notice = notice_of(&tr, &done.done);
+    page(&state, tr, jar, &me, notice, None, StatusCode::OK).await
 }
 
 fn done(what: &str) -> Response {
@@ -120,27 +147,25 @@ fn done(what: &str) -> Response {
 /// Refusals the Security page shows in place, rather than on an error page.
 async fn refused(
     state: &AppState,
+    tr: Tr,
     jar: CookieJar,
     me: &SignedIn,
     error: AppError,
 ) -> Result<Response, PageError> {
     match error {
         AppError::Invalid(errors) => {
-            let message = errors.to_string();
-            page(
-                state,
-                jar,
-                me,
-                None,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let message = errors
+                .errors
+                .iter()
+                .map(|e| tr.error(e.field, e.code, &e.message))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            page(state, tr, jar, me, None, Some(message), status).await
         }
         AppError::LastFactor => {
-            let message = AppError::LastFactor.to_string();
-            let message = format!("{}{}", message[..1].to_uppercase(), &message[1..]);
-            page(state, jar, me, None, Some(message), StatusCode::CONFLICT).await
+            let message = tr.t("problem-last-factor");
+            page(state, tr, jar, me, None, Some(message), StatusCode::CONFLICT).await
         }
         other => Err(other.into()),
     }
@@ -156,6 +181,7 @@ pub struct PhoneForm {
 /// Sends the confirmation code to a new number.
 pub async fn add_phone(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     me: SignedIn,
     CsrfForm(form): CsrfForm<PhoneForm>,
@@ -168,13 +194,15 @@ pub async fn add_phone(
         Ok(number) => {
             let (jar, csrf) = csrf::ensure(jar, state.config.https());
             let page = ConfirmPhonePage {
+                tr,
+                here: "/account/security",
                 csrf,
                 number,
                 error: None,
             };
             Ok((jar, page).into_response())
         }
-        Err(error) => refused(&state, jar, &me, error).await,
+        Err(error) => refused(&state, tr, jar, &me, error).await,
     }
 }
 
@@ -188,6 +216,7 @@ pub struct ConfirmPhoneForm {
 
 pub async fn confirm_phone(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     me: SignedIn,
     CsrfForm(form): CsrfForm<ConfirmPhoneForm>,
@@ -196,9 +225,12 @@ pub async fn confirm_phone(
         .app
         .confirm_phone(&me.session, &form.number, &form.code, &me.ctx)
         .await;
-    let again = |message: String| {
+    let again = |tr: Tr, message: String| {
         let (jar, csrf) = csrf::ensure(jar.clone(), state.config.https());
         let page = ConfirmPhonePage {
+            tr,
+            // The page came from a form: the menu goes back to the Security page.
+            here: "/account/security",
             csrf,
             number: form.number.clone(),
             error: Some(message),
@@ -207,22 +239,15 @@ pub async fn confirm_phone(
     };
     match outcome {
         Ok(()) => Ok(done("phone-added")),
-        Err(AppError::WrongCode { left }) => Ok(again(format!(
-            "The code is not correct. You can try {left} more times."
-        ))),
-        Err(AppError::CodeExpired | AppError::CodeExhausted | AppError::ChallengeGone) => {
-            let message = "This code no longer works (it expired, or was wrong too many times). Add the number again to receive a new code.";
-            page(
-                &state,
-                jar,
-                &me,
-                None,
-                Some(message.into()),
-                StatusCode::GONE,
-            )
-            .await
+        Err(AppError::WrongCode { left }) => {
+            let message = tr.ta("problem-wrong-code", &[("left", &left.to_string())]);
+            Ok(again(tr, message))
         }
-        Err(error) => refused(&state, jar, &me, error).await,
+        Err(AppError::CodeExpired | AppError::CodeExhausted | AppError::ChallengeGone) => {
+            let message = tr.t("security-phone-code-gone");
+            page(&state, tr, jar, &me, None, Some(message), StatusCode::GONE).await
+        }
+        Err(error) => refused(&state, tr, jar, &me, error).await,
     }
 }
 
@@ -235,6 +260,7 @@ pub struct NumberForm {
 
 pub async fn remove_phone(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     me: SignedIn,
     CsrfForm(form): CsrfForm<NumberForm>,
@@ -245,12 +271,13 @@ pub async fn remove_phone(
         .await
     {
         Ok(()) => Ok(done("phone-removed")),
-        Err(error) => refused(&state, jar, &me, error).await,
+        Err(error) => refused(&state, tr, jar, &me, error).await,
     }
 }
 
 pub async fn default_phone(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     me: SignedIn,
     CsrfForm(form): CsrfForm<NumberForm>,
@@ -261,7 +288,7 @@ pub async fn default_phone(
         .await
     {
         Ok(()) => Ok(done("phone-default")),
-        Err(error) => refused(&state, jar, &me, error).await,
+        Err(error) => refused(&state, tr, jar, &me, error).await,
     }
 }
 
@@ -274,6 +301,7 @@ pub struct DefaultForm {
 
 pub async fn default_method(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     me: SignedIn,
     CsrfForm(form): CsrfForm<DefaultForm>,
@@ -281,6 +309,7 @@ pub async fn default_method(
     let Some(method) = Method::parse(&form.method) else {
         return refused(
             &state,
+            tr,
             jar,
             &me,
             tessera_domain::ValidationErrors::single(
@@ -298,16 +327,18 @@ pub async fn default_method(
         .await
     {
         Ok(()) => Ok(done("default")),
-        Err(error) => refused(&state, jar, &me, error).await,
+        Err(error) => refused(&state, tr, jar, &me, error).await,
     }
 }
 
-fn app_page(csrf: String, enrolment: AppEnrolment, error: Option<String>) -> AppPage {
+fn app_page(tr: Tr, csrf: String, enrolment: AppEnrolment, error: Option<String>) -> AppPage {
     let qr = format!(
         "data:image/svg+xml;base64,{}",
         base64::engine::general_purpose::STANDARD.encode(enrolment.qr_svg)
     );
     AppPage {
+        tr,
+        here: format!("/account/security/apps/{}", enrolment.id),
         csrf,
         id: enrolment.id,
         name: enrolment.name,
@@ -326,6 +357,7 @@ pub struct NameForm {
 
 pub async fn add_app(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     me: SignedIn,
     CsrfForm(form): CsrfForm<NameForm>,
@@ -338,19 +370,20 @@ pub async fn add_app(
         Ok(enrolment) => {
             Ok(Redirect::to(&format!("/account/security/apps/{}", enrolment.id)).into_response())
         }
-        Err(error) => refused(&state, jar, &me, error).await,
+        Err(error) => refused(&state, tr, jar, &me, error).await,
     }
 }
 
 pub async fn show_app(
     State(state): State<AppState>,
+    tr: Tr,
     Path(id): Path<Uuid>,
     jar: CookieJar,
     me: SignedIn,
 ) -> Result<Response, PageError> {
     let enrolment = state.app.authenticator_enrolment(&me.session, id).await?;
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
-    Ok((jar, app_page(csrf, enrolment, None)).into_response())
+    Ok((jar, app_page(tr, csrf, enrolment, None)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -362,6 +395,7 @@ pub struct AppCodeForm {
 
 pub async fn confirm_app(
     State(state): State<AppState>,
+    tr: Tr,
     Path(id): Path<Uuid>,
     jar: CookieJar,
     me: SignedIn,
@@ -376,7 +410,13 @@ pub async fn confirm_app(
         Err(AppError::Invalid(errors)) => {
             let enrolment = state.app.authenticator_enrolment(&me.session, id).await?;
             let (jar, csrf) = csrf::ensure(jar, state.config.https());
-            let page = app_page(csrf, enrolment, Some(errors.to_string()));
+            let message = errors
+                .errors
+                .iter()
+                .map(|e| tr.error(e.field, e.code, &e.message))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let page = app_page(tr, csrf, enrolment, Some(message));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response())
         }
         Err(error) => Err(error.into()),
@@ -391,6 +431,7 @@ pub struct PlainForm {
 
 pub async fn remove_app(
     State(state): State<AppState>,
+    tr: Tr,
     Path(id): Path<Uuid>,
     jar: CookieJar,
     me: SignedIn,
@@ -402,12 +443,13 @@ pub async fn remove_app(
         .await
     {
         Ok(()) => Ok(done("app-removed")),
-        Err(error) => refused(&state, jar, &me, error).await,
+        Err(error) => refused(&state, tr, jar, &me, error).await,
     }
 }
 
 pub async fn new_key(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     _me: SignedIn,
 ) -> Result<Response, PageError> {
@@ -415,7 +457,12 @@ pub async fn new_key(
         return Err(AppError::PasskeysUnavailable.into());
     }
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
-    Ok((jar, NewKeyPage { csrf }).into_response())
+    let page = NewKeyPage {
+        tr,
+        here: "/account/security/keys/new",
+        csrf,
+    };
+    Ok((jar, page).into_response())
 }
 
 /// POST /account/security/keys/options: the browser's options to create a key.
@@ -465,6 +512,7 @@ pub async fn add_key(
 
 pub async fn remove_key(
     State(state): State<AppState>,
+    tr: Tr,
     Path(id): Path<Uuid>,
     jar: CookieJar,
     me: SignedIn,
@@ -476,7 +524,7 @@ pub async fn remove_key(
         .await
     {
         Ok(()) => Ok(done("key-removed")),
-        Err(error) => refused(&state, jar, &me, error).await,
+        Err(error) => refused(&state, tr, jar, &me, error).await,
     }
 }
 

@@ -11,6 +11,8 @@ use tessera_app::AppError;
 use crate::auth::SignedIn;
 use crate::csrf::{self, CsrfForm};
 use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::pages::account::used_methods;
 use crate::state::AppState;
 
 pub struct Row {
@@ -27,12 +29,14 @@ pub struct Row {
 #[derive(Template, WebTemplate)]
 #[template(path = "sessions.html")]
 struct SessionsPage {
+    tr: Tr,
+    here: &'static str,
     csrf: String,
     sessions: Vec<Row>,
 }
 
 /// "Chrome on Linux" from a User-Agent header: enough to recognise a device.
-pub fn describe_device(user_agent: &str) -> String {
+pub fn describe_device(tr: &Tr, user_agent: &str) -> String {
     let browser = [
         ("Edg/", "Edge"),
         ("Firefox/", "Firefox"),
@@ -55,16 +59,20 @@ pub fn describe_device(user_agent: &str) -> String {
     .find(|(marker, _)| user_agent.contains(marker))
     .map(|(_, name)| *name);
     match (browser, system) {
-        (Some(browser), Some(system)) => format!("{browser} on {system}"),
+        (Some(browser), Some(system)) => tr.ta(
+            "sessions-browser-on",
+            &[("browser", browser), ("system", system)],
+        ),
         (Some(browser), None) => browser.to_owned(),
-        (None, Some(system)) => format!("A browser on {system}"),
-        (None, None) if user_agent.is_empty() => "Unknown device".to_owned(),
+        (None, Some(system)) => tr.ta("sessions-a-browser-on", &[("system", system)]),
+        (None, None) if user_agent.is_empty() => tr.t("sessions-unknown-device"),
         (None, None) => user_agent.chars().take(60).collect(),
     }
 }
 
 pub async fn show(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     signed_in: SignedIn,
 ) -> Result<Response, PageError> {
@@ -75,24 +83,30 @@ pub async fn show(
         .map(|s| Row {
             id: s.id.to_string(),
             current: s.current,
-            device: describe_device(&s.user_agent),
+            device: describe_device(&tr, &s.user_agent),
             address: if s.address.is_empty() {
-                "unknown".into()
+                tr.t("sessions-unknown-address")
             } else {
                 s.address
             },
             started: s.created_at.format(format).unwrap_or_default(),
             last_used: s.last_seen_at.format(format).unwrap_or_default(),
-            methods: s.methods.join(", "),
+            methods: used_methods(&tr, &s.methods),
             applications: if s.applications.is_empty() {
-                "none yet".into()
+                tr.t("sessions-no-applications")
             } else {
                 s.applications.join(", ")
             },
         })
         .collect();
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
-    Ok((jar, SessionsPage { csrf, sessions }).into_response())
+    let page = SessionsPage {
+        tr,
+        here: "/account/sessions",
+        csrf,
+        sessions,
+    };
+    Ok((jar, page).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -120,22 +134,30 @@ pub async fn end(
 #[cfg(test)]
 mod tests {
     use super::describe_device;
+    use crate::i18n::Tr;
 
     #[test]
     fn devices_are_named_from_user_agents() {
+        let tr = Tr::new("en");
         assert_eq!(
             describe_device(
+                &tr,
                 "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
             ),
             "Chrome on Linux"
         );
         assert_eq!(
             describe_device(
+                &tr,
                 "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:130.0) Gecko/20100101 Firefox/130.0"
             ),
             "Firefox on Windows"
         );
-        assert_eq!(describe_device(""), "Unknown device");
+        assert_eq!(describe_device(&tr, ""), "Unknown device");
+        assert_eq!(
+            describe_device(&Tr::new("de"), "Firefox/130.0 (Windows NT 10.0)"),
+            "Firefox unter Windows"
+        );
     }
 }
 

@@ -16,24 +16,58 @@ use crate::auth::{client_info, request_id};
 use crate::cookies;
 use crate::csrf::{self, CsrfForm};
 use crate::error::{PageError, seconds_until, throttle_message};
+use crate::i18n::Tr;
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "signin_email.html")]
 struct EmailPage {
+    tr: Tr,
+    here: &'static str,
+    csrf: String,
+    email: String,
+    error: Option<String>,
+    passkeys: bool,
+    /// Whether people may create their own account here.
+    registration: bool,
+}
+
+impl EmailPage {
+    fn new(state: &AppState, tr: Tr, csrf: String, email: String, error: Option<String>) -> Self {
+        EmailPage {
+            tr,
+            here: "/signin",
+            csrf,
+            email,
+            error,
+            passkeys: state.app.passkeys_available(),
+            registration: state.app.registration_open(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signin_password.html")]
+struct PasswordPage {
+    tr: Tr,
+    here: &'static str,
     csrf: String,
     email: String,
     error: Option<String>,
     passkeys: bool,
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "signin_password.html")]
-struct PasswordPage {
-    csrf: String,
-    email: String,
-    error: Option<String>,
-    passkeys: bool,
+impl PasswordPage {
+    fn new(state: &AppState, tr: Tr, csrf: String, email: String, error: Option<String>) -> Self {
+        PasswordPage {
+            tr,
+            here: "/signin/password",
+            csrf,
+            email,
+            error,
+            passkeys: state.app.passkeys_available(),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -61,6 +95,7 @@ pub struct PasswordForm {
 /// change it.
 pub async fn show_email(
     State(state): State<AppState>,
+    tr: Tr,
     Query(query): Query<ChangeQuery>,
     jar: CookieJar,
 ) -> Response {
@@ -68,35 +103,18 @@ pub async fn show_email(
     if query.change.is_some() {
         let jar = jar.remove(cookies::removal(cookies::EMAIL));
         let (jar, csrf) = csrf::ensure(jar, https);
-        return (
-            jar,
-            EmailPage {
-                csrf,
-                email: String::new(),
-                error: None,
-                passkeys: state.app.passkeys_available(),
-            },
-        )
-            .into_response();
+        return (jar, EmailPage::new(&state, tr, csrf, String::new(), None)).into_response();
     }
     if jar.get(cookies::EMAIL).is_some() {
         return Redirect::to("/signin/password").into_response();
     }
     let (jar, csrf) = csrf::ensure(jar, https);
-    (
-        jar,
-        EmailPage {
-            csrf,
-            email: String::new(),
-            error: None,
-            passkeys: state.app.passkeys_available(),
-        },
-    )
-        .into_response()
+    (jar, EmailPage::new(&state, tr, csrf, String::new(), None)).into_response()
 }
 
 pub async fn submit_email(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     CsrfForm(form): CsrfForm<EmailForm>,
 ) -> Result<Response, PageError> {
@@ -109,12 +127,8 @@ pub async fn submit_email(
         }
         Err(problem) => {
             let (jar, csrf) = csrf::ensure(jar, https);
-            let page = EmailPage {
-                csrf,
-                email: form.email,
-                error: Some(problem.message),
-                passkeys: state.app.passkeys_available(),
-            };
+            let error = tr.error(problem.field, problem.code, &problem.message);
+            let page = EmailPage::new(&state, tr, csrf, form.email, Some(error));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response())
         }
     }
@@ -130,6 +144,7 @@ pub struct RestartQuery {
 /// the person back here.
 pub async fn show_password(
     State(state): State<AppState>,
+    tr: Tr,
     Query(query): Query<RestartQuery>,
     jar: CookieJar,
 ) -> Response {
@@ -137,26 +152,21 @@ pub async fn show_password(
         return Redirect::to("/signin").into_response();
     };
     let error = match query.restart.as_str() {
-        "expired" => Some("The code has expired. Sign in again to receive a new one."),
-        "exhausted" => {
-            Some("The code was wrong too many times. Sign in again to receive a new one.")
-        }
-        "ended" => Some("This sign-in has ended. Sign in again."),
-        "reset" => Some("Your password was changed. Sign in with your new password."),
+        "expired" => Some("problem-code-expired"),
+        "exhausted" => Some("problem-code-exhausted"),
+        "ended" => Some("problem-challenge-gone"),
+        "reset" => Some("signin-password-reset-done"),
         _ => None,
     };
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
-    let page = PasswordPage {
-        csrf,
-        email,
-        error: error.map(str::to_owned),
-        passkeys: state.app.passkeys_available(),
-    };
+    let error = error.map(|key| tr.t(key));
+    let page = PasswordPage::new(&state, tr, csrf, email, error);
     (jar, page).into_response()
 }
 
 pub async fn submit_password(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     parts: Parts,
     CsrfForm(form): CsrfForm<PasswordForm>,
@@ -190,12 +200,8 @@ pub async fn submit_password(
         }
         Err(AppError::Throttled { until, locked }) => {
             let (jar, csrf) = csrf::ensure(jar, https);
-            let page = PasswordPage {
-                csrf,
-                email: form.email,
-                error: Some(throttle_message(until, locked)),
-                passkeys: state.app.passkeys_available(),
-            };
+            let error = throttle_message(&tr, until, locked);
+            let page = PasswordPage::new(&state, tr, csrf, form.email, Some(error));
             let mut response = (StatusCode::TOO_MANY_REQUESTS, jar, page).into_response();
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
@@ -206,18 +212,13 @@ pub async fn submit_password(
         Err(error @ (AppError::SignInFailed | AppError::AccountUnavailable(_))) => {
             let (jar, csrf) = csrf::ensure(jar, https);
             let message = match error {
-                AppError::AccountUnavailable(status) => format!(
-                    "Your account is {}. Contact your user administrator.",
-                    status.as_str()
+                AppError::AccountUnavailable(status) => tr.ta(
+                    "problem-account-unavailable",
+                    &[("status", status.as_str())],
                 ),
-                _ => "The e-mail address or password is not correct.".to_owned(),
+                _ => tr.t("problem-sign-in-failed"),
             };
-            let page = PasswordPage {
-                csrf,
-                email: form.email,
-                error: Some(message),
-                passkeys: state.app.passkeys_available(),
-            };
+            let page = PasswordPage::new(&state, tr, csrf, form.email, Some(message));
             Ok((StatusCode::UNAUTHORIZED, jar, page).into_response())
         }
         Err(other) => Err(other.into()),

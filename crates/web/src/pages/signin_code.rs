@@ -23,17 +23,20 @@ use crate::auth::{SignedIn, client_info, request_id};
 use crate::cookies;
 use crate::csrf::{self, CsrfForm, CsrfJson};
 use crate::error::PageError;
+use crate::i18n::Tr;
 use crate::return_to;
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "signin_code.html")]
 struct CodePage {
+    tr: Tr,
+    here: &'static str,
     csrf: String,
-    method_label: &'static str,
+    heading: String,
     by_phone: bool,
     phone: String,
-    choices: Vec<MethodChoice>,
+    choices: Vec<Choice>,
     step_up: bool,
     error: Option<String>,
 }
@@ -41,25 +44,54 @@ struct CodePage {
 #[derive(Template, WebTemplate)]
 #[template(path = "signin_key.html")]
 struct KeyPage {
+    tr: Tr,
+    here: &'static str,
     csrf: String,
-    choices: Vec<MethodChoice>,
+    choices: Vec<Choice>,
     step_up: bool,
 }
 
-impl CodePage {
-    fn new(csrf: String, view: SecondStepView, error: Option<String>) -> Self {
-        Self {
-            csrf,
-            method_label: match view.method {
-                Method::Voice => "voice call",
-                Method::Sms => "SMS",
-                _ => "an authenticator app",
+/// One entry of "Try another way", worded in the visitor's language.
+pub struct Choice {
+    method: &'static str,
+    phone_index: Option<usize>,
+    label: String,
+}
+
+fn choices(tr: &Tr, choices: Vec<MethodChoice>) -> Vec<Choice> {
+    choices
+        .into_iter()
+        .map(|choice| Choice {
+            method: choice.method.as_str(),
+            phone_index: choice.phone_index,
+            label: match &choice.phone {
+                Some(phone) => tr.ta(
+                    &format!("method-{}-to", choice.method.as_str()),
+                    &[("phone", phone.as_str())],
+                ),
+                None => tr.t(&format!("method-{}", choice.method.as_str())),
             },
+        })
+        .collect()
+}
+
+impl CodePage {
+    fn new(tr: Tr, csrf: String, view: SecondStepView, error: Option<String>) -> Self {
+        let heading = tr.t(match view.method {
+            Method::Voice => "code-heading-voice",
+            Method::Sms => "code-heading-sms",
+            _ => "code-heading-app",
+        });
+        Self {
+            here: "/signin/code",
+            csrf,
+            heading,
             by_phone: view.method.uses_phone(),
             phone: view.phone,
-            choices: view.choices,
+            choices: choices(&tr, view.choices),
             step_up: view.step_up,
             error,
+            tr,
         }
     }
 }
@@ -85,7 +117,11 @@ fn signed_in(jar: CookieJar, token: String, https: bool) -> CookieJar {
         .add(cookies::session(token, https))
 }
 
-pub async fn show(State(state): State<AppState>, jar: CookieJar) -> Result<Response, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    tr: Tr,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
     let Some(challenge) = challenge_of(&jar) else {
         return Ok(Redirect::to("/signin").into_response());
     };
@@ -95,13 +131,15 @@ pub async fn show(State(state): State<AppState>, jar: CookieJar) -> Result<Respo
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
     if view.method == Method::SecurityKey {
         let page = KeyPage {
+            here: "/signin/code",
             csrf,
-            choices: view.choices,
+            choices: choices(&tr, view.choices),
             step_up: view.step_up,
+            tr,
         };
         return Ok((jar, page).into_response());
     }
-    Ok((jar, CodePage::new(csrf, view, None)).into_response())
+    Ok((jar, CodePage::new(tr, csrf, view, None)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -113,6 +151,7 @@ pub struct CodeForm {
 
 pub async fn submit(
     State(state): State<AppState>,
+    tr: Tr,
     jar: CookieJar,
     parts: Parts,
     CsrfForm(form): CsrfForm<CodeForm>,
@@ -143,8 +182,8 @@ pub async fn submit(
                 return Ok(restart(jar, "ended"));
             };
             let (jar, csrf) = csrf::ensure(jar, https);
-            let error = format!("The code is not correct. You can try {left} more times.");
-            let page = CodePage::new(csrf, view, Some(error));
+            let error = tr.ta("problem-wrong-code", &[("left", &left.to_string())]);
+            let page = CodePage::new(tr, csrf, view, Some(error));
             Ok((StatusCode::UNAUTHORIZED, jar, page).into_response())
         }
         Err(AppError::CodeExpired) => Ok(restart(jar, "expired")),
