@@ -68,8 +68,7 @@ impl AppConfig {
             required_assurance: Assurance::Low,
             captcha: crate::captcha::CaptchaConfig::default(),
             registration_open: true,
-            registration_per_email_per_day:
-                tessera_domain::registration::DEFAULT_PER_EMAIL_PER_DAY,
+            registration_per_email_per_day: tessera_domain::registration::DEFAULT_PER_EMAIL_PER_DAY,
         }
     }
 }

@@ -31,7 +31,10 @@ impl App {
     ) -> AppResult<Result<(OidcClient, Tx), OAuthFailure>> {
         if credentials.has_assertion() {
             let mut reads = self.store().reads().await?;
-            let client = match self.authenticate_by_assertion(&mut reads, credentials).await? {
+            let client = match self
+                .authenticate_by_assertion(&mut reads, credentials)
+                .await?
+            {
                 Ok(client) => client,
                 Err(failure) => return Ok(Err(failure)),
             };

@@ -92,7 +92,10 @@ impl KeySet {
     /// The key of `algorithm` that signs at `now` (`domain::key_rotation`, among that
     /// algorithm's keys).
     fn signing(&self, now: OffsetDateTime, algorithm: &str) -> Option<&CachedKey> {
-        let live: Vec<&CachedKey> = self.live(now).filter(|k| k.algorithm == algorithm).collect();
+        let live: Vec<&CachedKey> = self
+            .live(now)
+            .filter(|k| k.algorithm == algorithm)
+            .collect();
         let created: Vec<OffsetDateTime> = live.iter().map(|k| k.created_at).collect();
         RotationPolicy::default()
             .signing_index(&created, now)

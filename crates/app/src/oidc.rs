@@ -3,15 +3,15 @@
 
 use serde_json::json;
 use tessera_domain::ValidationErrors;
+use tessera_domain::application::Environment;
 use tessera_domain::audit::NewAuditEvent;
 use tessera_domain::session::Assurance;
 use tessera_domain::setup::{token_digest, token_text};
 use tessera_protocols::oauth::{
     AuthorizeParams, ClientRules, OAuthError, Refusal, validate_authorization, with_query,
 };
-use tessera_domain::application::Environment;
-pub use tessera_store::oidc::{ClientAuthMethod, OidcClient};
 use tessera_store::oidc::OidcCode;
+pub use tessera_store::oidc::{ClientAuthMethod, OidcClient};
 use tessera_store::{Applications, AuditLog, OidcStore, SessionApplications, StoreError};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -495,9 +495,7 @@ impl App {
             )
         };
         if !tx.update_oidc_client(&client, update.version).await? {
-            return Err(AppError::Conflict(
-                "the client was changed meanwhile: reload it and try again".into(),
-            ));
+            return Err(AppError::Stale);
         }
         tx.append_audit(
             NewAuditEvent::new(now, ctx.actor, "oidc_client.update", "oidc_client")
@@ -632,9 +630,9 @@ impl App {
             .iter()
             .filter_map(|value| Assurance::parse(value))
             .min();
-        let floor = client
-            .min_assurance
-            .map_or(application.min_assurance, |c| c.max(application.min_assurance));
+        let floor = client.min_assurance.map_or(application.min_assurance, |c| {
+            c.max(application.min_assurance)
+        });
         let needed = asked.map_or(floor, |a| a.max(floor));
         if session.assurance < needed {
             return Ok(if valid.prompt_none {
@@ -644,7 +642,15 @@ impl App {
             });
         }
         if let crate::oidc_consent::ConsentStep::Answer(answer) = self
-            .consent_step(&mut tx, &client, &application, session, &valid, consent, ctx)
+            .consent_step(
+                &mut tx,
+                &client,
+                &application,
+                session,
+                &valid,
+                consent,
+                ctx,
+            )
             .await?
         {
             return Ok(answer);

@@ -6,9 +6,7 @@ use serde_json::json;
 use tessera_domain::UserId;
 use tessera_domain::application::Application;
 use tessera_domain::audit::NewAuditEvent;
-use tessera_protocols::oauth::{
-    AuthorizeParams, OAuthError, Refusal, ValidAuthorization,
-};
+use tessera_protocols::oauth::{AuthorizeParams, OAuthError, Refusal, ValidAuthorization};
 use tessera_store::oidc::OidcClient;
 use tessera_store::{AuditLog, OidcStore, SecondFactors, Tx};
 

@@ -10,6 +10,7 @@
 //! the database, so across nodes). Self-registered accounts sit in the external level.
 
 use serde_json::json;
+use tessera_domain::ValidationErrors;
 use tessera_domain::audit::{Actor, NewAuditEvent, Outcome};
 use tessera_domain::level::Level;
 use tessera_domain::message::{Channel, NewMessage};
@@ -21,7 +22,6 @@ use tessera_domain::registration::{
 use tessera_domain::session::Assurance;
 use tessera_domain::setup::{token_digest, token_is_live, token_text};
 use tessera_domain::user::{User, UserStatus, email_address};
-use tessera_domain::ValidationErrors;
 use tessera_store::registrations::PendingRegistration;
 use tessera_store::{AuditLog, Credentials, Levels, Registrations, Tx, Users};
 
@@ -93,7 +93,9 @@ impl App {
             NewAuditEvent::new(self.now(), ctx.actor, "level.create", "level")
                 .target(level.id)
                 .level(level.id)
-                .details(&json!({"after": {"name": level.name, "parent_id": root.id, "external": true}})),
+                .details(
+                    &json!({"after": {"name": level.name, "parent_id": root.id, "external": true}}),
+                ),
         )
         .await?;
         Ok(level)
@@ -137,13 +139,8 @@ impl App {
             }
             None => {
                 let level = self.ensure_external_level(&mut tx, ctx).await?;
-                let user = fields.into_user(
-                    self.new_user_id(),
-                    level.id,
-                    UserStatus::Invited,
-                    None,
-                    now,
-                );
+                let user =
+                    fields.into_user(self.new_user_id(), level.id, UserStatus::Invited, None, now);
                 tx.insert_user(&user).await?;
                 tx.append_audit(
                     NewAuditEvent::new(now, ctx.actor, "registration.create", "user")
@@ -292,11 +289,7 @@ impl App {
         })
     }
 
-    async fn live_link(
-        &self,
-        tx: &mut Tx,
-        token: &str,
-    ) -> AppResult<(User, PendingRegistration)> {
+    async fn live_link(&self, tx: &mut Tx, token: &str) -> AppResult<(User, PendingRegistration)> {
         let pending = tx
             .registration(&token_digest(token))
             .await?

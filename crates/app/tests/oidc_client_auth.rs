@@ -133,15 +133,25 @@ async fn a_key_client_authenticates_once_per_assertion(db: &TestDatabase) {
     request.client_id = Some(id.clone());
     let tokens = token(&app, &request).await.unwrap();
     // Used once: the same assertion again is refused, with or without the client id.
-    assert_eq!(refused(token(&app, &request).await), OAuthError::InvalidClient);
+    assert_eq!(
+        refused(token(&app, &request).await),
+        OAuthError::InvalidClient
+    );
     request.client_id = None;
-    assert_eq!(refused(token(&app, &request).await), OAuthError::InvalidClient);
+    assert_eq!(
+        refused(token(&app, &request).await),
+        OAuthError::InvalidClient
+    );
 
     // The client id may be left out; the issuer is a good audience too.
     let mut as_issuer = claims(&id, "second");
     as_issuer["aud"] = json!(ISSUER);
     let second = signer.sign(&as_issuer, "JWT").unwrap();
-    assert!(token(&app, &credentials_grant(by_assertion(second))).await.is_ok());
+    assert!(
+        token(&app, &credentials_grant(by_assertion(second)))
+            .await
+            .is_ok()
+    );
 
     // Introspection and revocation take assertions too, each its own.
     let look = signer.sign(&claims(&id, "third"), "JWT").unwrap();
@@ -205,18 +215,31 @@ async fn assertions_are_refused_for_what_is_wrong(db: &TestDatabase) {
     let material = generate_es256().unwrap();
     let impostor = Signer::es256(jwk.kid().unwrap(), &material.pkcs8);
     let request = attempt(claims(&id, "a5"), &impostor);
-    assert_eq!(refused(token(&app, &request).await), OAuthError::InvalidClient);
+    assert_eq!(
+        refused(token(&app, &request).await),
+        OAuthError::InvalidClient
+    );
     let (stranger, _) = client_key();
     let request = attempt(claims(&id, "a6"), &stranger);
-    assert_eq!(refused(token(&app, &request).await), OAuthError::InvalidClient);
+    assert_eq!(
+        refused(token(&app, &request).await),
+        OAuthError::InvalidClient
+    );
     // The wrong assertion type is a malformed request.
     let mut request = attempt(claims(&id, "a7"), &signer);
-    request.client_assertion_type = Some("urn:ietf:params:oauth:client-assertion-type:saml2-bearer".into());
-    assert_eq!(refused(token(&app, &request).await), OAuthError::InvalidRequest);
+    request.client_assertion_type =
+        Some("urn:ietf:params:oauth:client-assertion-type:saml2-bearer".into());
+    assert_eq!(
+        refused(token(&app, &request).await),
+        OAuthError::InvalidRequest
+    );
     // Time is the app's clock: an assertion made for now is stale ten minutes later.
     let request = attempt(claims(&id, "a8"), &signer);
     clock.advance(time::Duration::minutes(10));
-    assert_eq!(refused(token(&app, &request).await), OAuthError::InvalidClient);
+    assert_eq!(
+        refused(token(&app, &request).await),
+        OAuthError::InvalidClient
+    );
 }
 
 async fn secrets_and_assertions_do_not_mix(db: &TestDatabase) {
@@ -239,7 +262,10 @@ async fn secrets_and_assertions_do_not_mix(db: &TestDatabase) {
 
     let assertion = signer.sign(&claims(&secret_id, "s1"), "JWT").unwrap();
     let request = credentials_grant(by_assertion(assertion));
-    assert_eq!(refused(token(&app, &request).await), OAuthError::InvalidClient);
+    assert_eq!(
+        refused(token(&app, &request).await),
+        OAuthError::InvalidClient
+    );
 
     // A key client presenting a secret (its own client id, any secret) is refused.
     let key_id = key_client.client.client_id.clone();
@@ -247,17 +273,26 @@ async fn secrets_and_assertions_do_not_mix(db: &TestDatabase) {
         basic: Some((key_id.clone(), secret.clone())),
         ..ClientCredentials::default()
     });
-    assert_eq!(refused(token(&app, &request).await), OAuthError::InvalidClient);
+    assert_eq!(
+        refused(token(&app, &request).await),
+        OAuthError::InvalidClient
+    );
     let request = credentials_grant(ClientCredentials {
         client_id: Some(key_id.clone()),
         ..ClientCredentials::default()
     });
-    assert_eq!(refused(token(&app, &request).await), OAuthError::InvalidClient);
+    assert_eq!(
+        refused(token(&app, &request).await),
+        OAuthError::InvalidClient
+    );
     // Both ways at once is a malformed request.
     let assertion = signer.sign(&claims(&key_id, "s2"), "JWT").unwrap();
     let mut both = credentials_grant(by_assertion(assertion));
     both.basic = Some((secret_id.clone(), secret.clone()));
-    assert_eq!(refused(token(&app, &both).await), OAuthError::InvalidRequest);
+    assert_eq!(
+        refused(token(&app, &both).await),
+        OAuthError::InvalidRequest
+    );
     // The secret client still works with its secret.
     let request = credentials_grant(ClientCredentials {
         basic: Some((secret_id, secret)),
@@ -348,8 +383,7 @@ async fn id_tokens_are_signed_with_the_clients_algorithm(db: &TestDatabase) {
     app.bootstrap().await.unwrap();
     app.load_demo().await.unwrap();
     let keys = app.public_keys().await.unwrap();
-    let jwks: jsonwebtoken::jwk::JwkSet =
-        serde_json::from_value(json!({ "keys": keys })).unwrap();
+    let jwks: jsonwebtoken::jwk::JwkSet = serde_json::from_value(json!({ "keys": keys })).unwrap();
     for (alg, algorithm) in [
         (None, jsonwebtoken::Algorithm::ES256),
         (Some("RS256"), jsonwebtoken::Algorithm::RS256),

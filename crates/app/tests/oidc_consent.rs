@@ -7,7 +7,7 @@
 mod common;
 
 use common::{app, full_sign_in};
-use tessera_app::{App, Authorization, ClientInput, CurrentSession, Ctx, RegisteredClient};
+use tessera_app::{App, Authorization, ClientInput, Ctx, CurrentSession, RegisteredClient};
 use tessera_domain::audit::Actor;
 use tessera_protocols::oauth::AuthorizeParams;
 use tessera_store::testing::TestDatabase;
@@ -120,7 +120,10 @@ async fn a_third_party_client_is_allowed_once_per_scope(db: &TestDatabase) {
     assert!(location(ask(&app, &session, &fewer).await).contains("code="));
     // A scope not allowed yet is asked for; the answer adds to what was allowed.
     let more = request(&client, "openid email", None);
-    assert!(matches!(ask(&app, &session, &more).await, Authorization::Consent(_)));
+    assert!(matches!(
+        ask(&app, &session, &more).await,
+        Authorization::Consent(_)
+    ));
     assert!(location(answer(&app, &session, &more, true).await).contains("code="));
     let all = request(&client, "openid profile email", None);
     assert!(location(ask(&app, &session, &all).await).contains("code="));
@@ -146,7 +149,10 @@ async fn a_refusal_answers_access_denied_with_the_state(db: &TestDatabase) {
     assert!(!refused.contains("code="));
     assert_eq!(consents(db).await, 0);
     // Nothing was kept: the next request asks again.
-    assert!(matches!(ask(&app, &session, &params).await, Authorization::Consent(_)));
+    assert!(matches!(
+        ask(&app, &session, &params).await,
+        Authorization::Consent(_)
+    ));
 }
 
 async fn prompt_consent_always_asks_and_prompt_none_cannot(db: &TestDatabase) {
@@ -164,9 +170,15 @@ async fn prompt_consent_always_asks_and_prompt_none_cannot(db: &TestDatabase) {
 
     // prompt=consent asks any client, even one allowed before.
     let again = request(&own, "openid", Some("consent"));
-    assert!(matches!(ask(&app, &session, &again).await, Authorization::Consent(_)));
+    assert!(matches!(
+        ask(&app, &session, &again).await,
+        Authorization::Consent(_)
+    ));
     assert!(location(answer(&app, &session, &again, true).await).contains("code="));
-    assert!(matches!(ask(&app, &session, &again).await, Authorization::Consent(_)));
+    assert!(matches!(
+        ask(&app, &session, &again).await,
+        Authorization::Consent(_)
+    ));
 
     // Once allowed, prompt=none goes through silently.
     let first = request(&third, "openid", None);

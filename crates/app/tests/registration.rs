@@ -10,8 +10,8 @@ mod common;
 
 use common::{app, as_person};
 use tessera_app::{
-    Addition, App, AppError, Authorization, CasLogin, CasLoginRequest, CasServiceInput,
-    CaptchaAnswer, ClientInfo, ClientInput, Ctx, Outgoing, RegistrationInput,
+    Addition, App, AppError, Authorization, CaptchaAnswer, CasLogin, CasLoginRequest,
+    CasServiceInput, ClientInfo, ClientInput, Ctx, Outgoing, RegistrationInput,
 };
 use tessera_domain::application::Environment;
 use tessera_domain::role::Role;
@@ -105,7 +105,14 @@ async fn registered(app: &App, email: &str) -> String {
     app.register(&form(app, email).await, &ctx).await.unwrap();
     let link = sent(app).await.pop().unwrap();
     let done = app
-        .complete_registration(&token(&link), PASSWORD, PASSWORD, None, ClientInfo::default(), &ctx)
+        .complete_registration(
+            &token(&link),
+            PASSWORD,
+            PASSWORD,
+            None,
+            ClientInfo::default(),
+            &ctx,
+        )
         .await
         .unwrap();
     done.signed_in.unwrap().token
@@ -183,19 +190,39 @@ async fn a_registration_sends_a_link_in_the_chosen_language(db: &TestDatabase) {
         .await;
     assert!(matches!(weak, Err(AppError::Invalid(_))), "{weak:?}");
     let Err(AppError::Invalid(leaked)) = app
-        .complete_registration(&token, "Password123!", "Password123!", None, ClientInfo::default(), &ctx)
+        .complete_registration(
+            &token,
+            "Password123!",
+            "Password123!",
+            None,
+            ClientInfo::default(),
+            &ctx,
+        )
         .await
     else {
         panic!("a leaked password was accepted");
     };
     assert_eq!(leaked.errors[0].code, "leaked");
-    assert!(leaked.errors[0].message.contains("public database"), "{leaked:?}");
+    assert!(
+        leaked.errors[0].message.contains("public database"),
+        "{leaked:?}"
+    );
 
     let done = app
-        .complete_registration(&token, PASSWORD, PASSWORD, None, ClientInfo::default(), &ctx)
+        .complete_registration(
+            &token,
+            PASSWORD,
+            PASSWORD,
+            None,
+            ClientInfo::default(),
+            &ctx,
+        )
         .await
         .unwrap();
-    assert_eq!(done.return_to.as_deref(), Some("/oidc/authorize?client_id=x"));
+    assert_eq!(
+        done.return_to.as_deref(),
+        Some("/oidc/authorize?client_id=x")
+    );
     let session = app
         .current_session(&done.signed_in.unwrap().token)
         .await
@@ -208,7 +235,12 @@ async fn a_registration_sends_a_link_in_the_chosen_language(db: &TestDatabase) {
         Err(AppError::ResetLinkInvalid)
     ));
     let actions = actions(db).await;
-    for action in ["registration.create", "user.activate", "registration.complete", "signin.complete"] {
+    for action in [
+        "registration.create",
+        "user.activate",
+        "registration.complete",
+        "signin.complete",
+    ] {
         assert!(actions.iter().any(|a| a == action), "{action} missing");
     }
 }
@@ -226,14 +258,21 @@ async fn a_known_address_gets_a_notice_and_the_same_answer(db: &TestDatabase) {
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].template, "registration-notice");
     assert_eq!(messages[0].recipient, "fiona.walsh@bank-f.example");
-    assert_eq!(messages[0].args["reset"], "http://localhost:8080/signin/reset");
+    assert_eq!(
+        messages[0].args["reset"],
+        "http://localhost:8080/signin/reset"
+    );
     assert!(!messages[0].args.contains_key("link"));
     assert!(actions(db).await.iter().any(|a| a == "registration.notice"));
 
     // Registering again while the first link waits sends a new link, not a second account.
-    app.register(&form(&app, "new@example.org").await, &ctx).await.unwrap();
+    app.register(&form(&app, "new@example.org").await, &ctx)
+        .await
+        .unwrap();
     let first = token(&sent(&app).await[0]);
-    app.register(&form(&app, "NEW@example.org").await, &ctx).await.unwrap();
+    app.register(&form(&app, "NEW@example.org").await, &ctx)
+        .await
+        .unwrap();
     let second = token(&sent(&app).await[0]);
     assert_ne!(first, second);
     assert!(app.check_registration_link(&first).await.is_err());
@@ -243,15 +282,26 @@ async fn a_known_address_gets_a_notice_and_the_same_answer(db: &TestDatabase) {
 async fn links_expire_after_a_day_and_the_sweep_removes_the_account(db: &TestDatabase) {
     let (app, clock) = ready(db).await;
     let ctx = Ctx::anonymous(None);
-    app.register(&form(&app, "late@example.org").await, &ctx).await.unwrap();
-    app.register(&form(&app, "prompt@example.org").await, &ctx).await.unwrap();
+    app.register(&form(&app, "late@example.org").await, &ctx)
+        .await
+        .unwrap();
+    app.register(&form(&app, "prompt@example.org").await, &ctx)
+        .await
+        .unwrap();
     let links = sent(&app).await;
     let late = token(&links[0]);
     let prompt = token(&links[1]);
     clock.advance(Duration::hours(23));
-    app.complete_registration(&prompt, PASSWORD, PASSWORD, None, ClientInfo::default(), &ctx)
-        .await
-        .unwrap();
+    app.complete_registration(
+        &prompt,
+        PASSWORD,
+        PASSWORD,
+        None,
+        ClientInfo::default(),
+        &ctx,
+    )
+    .await
+    .unwrap();
     app.sweep(Duration::days(90)).await.unwrap();
     assert!(user(db, "late@example.org").await.is_some());
     clock.advance(Duration::hours(1));
@@ -279,11 +329,15 @@ async fn links_expire_after_a_day_and_the_sweep_removes_the_account(db: &TestDat
 async fn an_expired_link_can_be_renewed_with_the_address(db: &TestDatabase) {
     let (app, clock) = ready(db).await;
     let ctx = Ctx::anonymous(None);
-    app.register(&form(&app, "slow@example.org").await, &ctx).await.unwrap();
+    app.register(&form(&app, "slow@example.org").await, &ctx)
+        .await
+        .unwrap();
     let old = token(&sent(&app).await[0]);
     clock.advance(Duration::hours(25));
     assert!(app.check_registration_link(&old).await.is_err());
-    app.renew_registration("Slow@example.org", &ctx).await.unwrap();
+    app.renew_registration("Slow@example.org", &ctx)
+        .await
+        .unwrap();
     let messages = sent(&app).await;
     assert_eq!(messages[0].template, "registration-verify");
     let new = token(&messages[0]);
@@ -292,9 +346,14 @@ async fn an_expired_link_can_be_renewed_with_the_address(db: &TestDatabase) {
         .await
         .unwrap();
     // Where the person was going survives the renewal.
-    assert_eq!(done.return_to.as_deref(), Some("/oidc/authorize?client_id=x"));
+    assert_eq!(
+        done.return_to.as_deref(),
+        Some("/oidc/authorize?client_id=x")
+    );
     // Unknown addresses: the same answer, nothing sent; a bad address: an error.
-    app.renew_registration("nobody@example.org", &ctx).await.unwrap();
+    app.renew_registration("nobody@example.org", &ctx)
+        .await
+        .unwrap();
     assert!(sent(&app).await.is_empty());
     assert!(matches!(
         app.renew_registration("not an address", &ctx).await,
@@ -376,7 +435,10 @@ async fn environments_decide_whether_they_accept_external_people(db: &TestDataba
         ..AuthorizeParams::default()
     };
     let ctx = Ctx::anonymous(None);
-    let refused = app.oidc_authorize(Some(&session), &params, &ctx).await.unwrap();
+    let refused = app
+        .oidc_authorize(Some(&session), &params, &ctx)
+        .await
+        .unwrap();
     assert_eq!(
         refused,
         Authorization::ErrorPage(tessera_app::EXTERNAL_REFUSED.into())
@@ -403,7 +465,12 @@ async fn environments_decide_whether_they_accept_external_people(db: &TestDataba
         expires_at: None,
     };
     let Err(AppError::Invalid(errors)) = app
-        .save_memberships(&operator, session.user.id, &[addition.clone()], &[])
+        .save_memberships(
+            &operator,
+            session.user.id,
+            std::slice::from_ref(&addition),
+            &[],
+        )
         .await
     else {
         panic!("a membership was granted in an environment closed to external people");
@@ -413,7 +480,8 @@ async fn environments_decide_whether_they_accept_external_people(db: &TestDataba
     // Only operators open an environment; it is audited.
     let erika = as_person(db, "erika.mustermann@bank-e.example").await;
     assert!(matches!(
-        app.set_accepts_external(&erika, casper, Environment::Production, true).await,
+        app.set_accepts_external(&erika, casper, Environment::Production, true)
+            .await,
         Err(AppError::Forbidden)
     ));
     app.set_accepts_external(&operator, casper, Environment::Production, true)
@@ -423,10 +491,17 @@ async fn environments_decide_whether_they_accept_external_people(db: &TestDataba
         app.external_environments(&operator, casper).await.unwrap(),
         [Environment::Production]
     );
-    assert!(actions(db).await.iter().any(|a| a == "application.external"));
+    assert!(
+        actions(db)
+            .await
+            .iter()
+            .any(|a| a == "application.external")
+    );
     // Admitted: on to the next question (CASPER needs a stronger sign-in).
     assert_eq!(
-        app.oidc_authorize(Some(&session), &params, &ctx).await.unwrap(),
+        app.oidc_authorize(Some(&session), &params, &ctx)
+            .await
+            .unwrap(),
         Authorization::StepUp(tessera_domain::session::Assurance::Medium)
     );
     assert!(matches!(
@@ -443,7 +518,9 @@ async fn environments_decide_whether_they_accept_external_people(db: &TestDataba
     let erika_token = common::full_sign_in(&app, "erika.mustermann@bank-e.example").await;
     let erika_session = app.current_session(&erika_token).await.unwrap().unwrap();
     assert!(!matches!(
-        app.oidc_authorize(Some(&erika_session), &params, &ctx).await.unwrap(),
+        app.oidc_authorize(Some(&erika_session), &params, &ctx)
+            .await
+            .unwrap(),
         Authorization::ErrorPage(_)
     ));
 }

@@ -153,7 +153,7 @@ async fn a_stale_client_change_is_refused(db: &TestDatabase) {
     assert!(matches!(
         app.update_oidc_client(&operator, id, &change(&client, second))
             .await,
-        Err(AppError::Conflict(_))
+        Err(AppError::Stale)
     ));
     assert_eq!(app.oidc_client(&operator, id).await.unwrap().name, "First");
 }

@@ -50,7 +50,7 @@ pub struct RsaMaterial {
 /// signing stays cheap enough for ID tokens.
 pub fn generate_rs256() -> Result<RsaMaterial, KeyError> {
     use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
-    use aws_lc_rs::rsa::{KeySize, KeyPair as RsaKeyPair};
+    use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
     let pair = RsaKeyPair::generate(KeySize::Rsa2048).map_err(|_| KeyError::Generate)?;
     let pkcs8: Pkcs8V1Der<'static> = pair.as_der().map_err(|_| KeyError::Generate)?;
     let public = pair.public_key();

@@ -239,7 +239,11 @@ async fn connection(
             let text = String::from_utf8_lossy(&answer.body);
             fail(
                 &mut outcome,
-                format!("status {}: {}", answer.status, text.chars().take(200).collect::<String>()),
+                format!(
+                    "status {}: {}",
+                    answer.status,
+                    text.chars().take(200).collect::<String>()
+                ),
             );
             if matches!(requests, Requests::Chained { .. }) {
                 // A refused refresh token cannot be followed by anything.
@@ -248,7 +252,10 @@ async fn connection(
             continue;
         }
         if !requests.follow(&answer) {
-            fail(&mut outcome, "the answer had no token to go on with".to_owned());
+            fail(
+                &mut outcome,
+                "the answer had no token to go on with".to_owned(),
+            );
             break;
         }
         outcome.ok += 1;
@@ -407,7 +414,7 @@ mod tests {
         };
         let text = String::from_utf8(requests.bytes()).unwrap_or_default();
         assert!(text.ends_with("\r\n\r\ngrant_type=refresh_token&refresh_token=one"));
-        assert!(text.contains("Content-Length: 43\r\n"), "{text}");
+        assert!(text.contains("Content-Length: 42\r\n"), "{text}");
         let answer = Answer {
             status: 200,
             body: br#"{"refresh_token":"two"}"#.to_vec(),

@@ -238,7 +238,10 @@ pub fn run(tessera: &Path, options: &Options) -> Result<String, OidcBenchError> 
     let connections = options.connections.clamp(1, 256);
     let span = Duration::from_secs_f64(options.seconds.clamp(0.5, 60.0));
     let rounds = options.rounds.clamp(1, 20);
-    let peer_dir = options.peer_dir.clone().unwrap_or_else(oidc_peer::default_dir);
+    let peer_dir = options
+        .peer_dir
+        .clone()
+        .unwrap_or_else(oidc_peer::default_dir);
     oidc_peer::install(&peer_dir)?;
     let (package, node) = oidc_peer::versions(&peer_dir);
 
@@ -255,7 +258,11 @@ pub fn run(tessera: &Path, options: &Options) -> Result<String, OidcBenchError> 
     for round in 0..rounds {
         for (endpoint, pair) in ENDPOINTS.iter().zip(figures.iter_mut()) {
             // Who goes first alternates, so neither always meets a warmer or cooler machine.
-            let order = if round.is_multiple_of(2) { [0, 1] } else { [1, 0] };
+            let order = if round.is_multiple_of(2) {
+                [0, 1]
+            } else {
+                [1, 0]
+            };
             for side in order {
                 let target = if side == 0 { &mut tessera } else { &mut peer };
                 let (outcome, cpu) = target.measure(*endpoint, connections, span)?;
@@ -294,8 +301,16 @@ pub fn run(tessera: &Path, options: &Options) -> Result<String, OidcBenchError> 
             ours.rate(),
             theirs.rate(),
             ours.rate() / theirs.rate(),
-            format!("{:.2}/{:.2} ms", ours.latency_ms(0.5), ours.latency_ms(0.95)),
-            format!("{:.2}/{:.2} ms", theirs.latency_ms(0.5), theirs.latency_ms(0.95)),
+            format!(
+                "{:.2}/{:.2} ms",
+                ours.latency_ms(0.5),
+                ours.latency_ms(0.95)
+            ),
+            format!(
+                "{:.2}/{:.2} ms",
+                theirs.latency_ms(0.5),
+                theirs.latency_ms(0.95)
+            ),
             ours.cpu_us_per_request(ours.cpu_seconds),
             theirs.cpu_us_per_request(theirs.cpu_seconds),
             format!(
@@ -531,7 +546,9 @@ async fn prepare_tessera(
         client["client_id"].as_str(),
         client["client_secret"].as_str(),
     ) else {
-        return Err(setup(format!("registering a client answered {status}: {client}")));
+        return Err(setup(format!(
+            "registering a client answered {status}: {client}"
+        )));
     };
     let client = (id.to_owned(), secret.to_owned());
     let basic = basic(&client.0, &client.1);
@@ -560,11 +577,7 @@ async fn prepare_tessera(
         let code = location
             .strip_prefix(REDIRECT)
             .and_then(|rest| rest.strip_prefix('?'))
-            .and_then(|query| {
-                query
-                    .split('&')
-                    .find_map(|pair| pair.strip_prefix("code="))
-            })
+            .and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("code=")))
             .ok_or_else(|| {
                 setup(format!(
                     "the authorization endpoint answered {} to {location:?}",

@@ -92,15 +92,24 @@ pub fn install(dir: &Path) -> Result<(), OidcBenchError> {
             dir.display()
         )));
     }
-    eprintln!("tessera-bench: installing the peer's packages (npm ci) in {}", dir.display());
+    eprintln!(
+        "tessera-bench: installing the peer's packages (npm ci) in {}",
+        dir.display()
+    );
     let status = Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
         .current_dir(dir)
         .stdout(Stdio::null())
         .status()
-        .map_err(|e| OidcBenchError::Setup(format!("npm could not be started ({e}); install Node.js and npm (scripts/bench does)")))?;
+        .map_err(|e| {
+            OidcBenchError::Setup(format!(
+                "npm could not be started ({e}); install Node.js and npm (scripts/bench does)"
+            ))
+        })?;
     if !status.success() {
-        return Err(OidcBenchError::Setup(format!("npm ci failed with {status}")));
+        return Err(OidcBenchError::Setup(format!(
+            "npm ci failed with {status}"
+        )));
     }
     Ok(())
 }

@@ -152,6 +152,7 @@ mod tests {
             "password-changed",
             "phone-confirmation",
             "invitation",
+            "password-reset",
         ] {
             for language in LANGUAGES {
                 for channel in Channel::ALL {
@@ -164,6 +165,44 @@ mod tests {
                         assert!(!text.contains('{'), "unfilled placeholder: {text}");
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_folder_is_a_language_with_every_english_text() {
+        // A language is a folder of .ftl files; one that is not listed would never be used,
+        // and one missing a text would send that message in English.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let keys_of = |language: &str| -> Vec<String> {
+            let mut keys = Vec::new();
+            for file in std::fs::read_dir(root.join(language)).unwrap() {
+                let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+                keys.extend(
+                    text.lines()
+                        .filter(|l| !l.starts_with([' ', '#', '.']) && l.contains(" ="))
+                        .filter_map(|l| l.split(" =").next().map(str::to_owned)),
+                );
+            }
+            keys
+        };
+        let mut folders: Vec<String> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        folders.sort();
+        let mut listed: Vec<String> = LANGUAGES.iter().map(|l| (*l).to_owned()).collect();
+        listed.sort();
+        assert_eq!(
+            folders, listed,
+            "LANGUAGES must name every folder of locales/"
+        );
+        let english = keys_of("en");
+        assert!(english.len() > 10);
+        for language in LANGUAGES {
+            let keys = keys_of(language);
+            for key in &english {
+                assert!(keys.contains(key), "{language} has no text {key}");
             }
         }
     }

@@ -229,7 +229,12 @@ mod tests {
         })
     }
 
-    fn sign(key: &EncodingKey, alg: Algorithm, kid: Option<&str>, body: &serde_json::Value) -> String {
+    fn sign(
+        key: &EncodingKey,
+        alg: Algorithm,
+        kid: Option<&str>,
+        body: &serde_json::Value,
+    ) -> String {
         let mut header = Header::new(alg);
         header.kid = kid.map(str::to_owned);
         jsonwebtoken::encode(&header, body, key).unwrap()
@@ -297,13 +302,19 @@ mod tests {
         let jwks = set(&[&ec_jwk]);
         let good = |body: &serde_json::Value| sign(&ec, Algorithm::ES256, Some("e1"), body);
 
-        assert_eq!(check(&good(&claims(NOW)), &jwks), Err(AssertionError::Expired));
+        assert_eq!(
+            check(&good(&claims(NOW)), &jwks),
+            Err(AssertionError::Expired)
+        );
         assert_eq!(
             check(&good(&claims(NOW + MAX_LIFETIME_SECONDS + 1)), &jwks),
             Err(AssertionError::TooLong)
         );
         let token = sign(&other, Algorithm::ES256, Some("e1"), &claims(NOW + 60));
-        assert!(matches!(check(&token, &jwks), Err(AssertionError::Invalid(_))));
+        assert!(matches!(
+            check(&token, &jwks),
+            Err(AssertionError::Invalid(_))
+        ));
         let token = sign(&ec, Algorithm::ES256, Some("unknown"), &claims(NOW + 60));
         assert_eq!(check(&token, &jwks), Err(AssertionError::NoKey));
         for (claim, value) in [
@@ -332,6 +343,9 @@ mod tests {
             &claims(NOW + 60),
         );
         assert_eq!(check(&hs, &jwks), Err(AssertionError::Algorithm));
-        assert!(matches!(check("junk", &jwks), Err(AssertionError::Malformed(_))));
+        assert!(matches!(
+            check("junk", &jwks),
+            Err(AssertionError::Malformed(_))
+        ));
     }
 }

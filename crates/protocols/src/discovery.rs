@@ -71,8 +71,7 @@ impl ProviderMetadata {
                 "client_secret_post",
                 "private_key_jwt",
             ],
-            introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS
-                .to_vec(),
+            introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS.to_vec(),
             revocation_endpoint_auth_methods_supported: vec![
                 "client_secret_basic",
                 "client_secret_post",

@@ -218,7 +218,10 @@ mod tests {
             jwk.kid(),
             Some("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs")
         );
-        assert_eq!(PublicJwk::rs256(&n[..128], &[1, 0, 1]), Err(JwkError::BadRsa));
+        assert_eq!(
+            PublicJwk::rs256(&n[..128], &[1, 0, 1]),
+            Err(JwkError::BadRsa)
+        );
     }
 
     #[test]

@@ -387,6 +387,9 @@ mod tests {
             phone_number: None,
             ..person()
         };
-        assert_eq!(Profile::released(&without, "openid phone"), Profile::default());
+        assert_eq!(
+            Profile::released(&without, "openid phone"),
+            Profile::default()
+        );
     }
 }

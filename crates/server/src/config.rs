@@ -31,6 +31,7 @@ pub struct Config {
     pub passwords: PasswordConfig,
     pub signin: SignInConfig,
     pub captcha: CaptchaSettings,
+    pub registration: RegistrationSettings,
     pub housekeeping: HousekeepingConfig,
     pub delivery: DeliveryConfig,
 }
@@ -75,6 +76,18 @@ pub struct CaptchaSettings {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct RegistrationSettings {
+    /// Whether people may create their own account ("Create an account").
+    pub open: bool,
+    /// Registration posts allowed per client address and minute (on each node).
+    pub per_address_per_minute: u32,
+    /// Registration and notice e-mails per e-mail address and day, over all nodes; 0: no
+    /// limit.
+    pub per_email_per_day: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordConfig {
     /// Password hashes computed at once; 0 for the number of cores.
     pub hash_parallel: usize,
@@ -110,6 +123,11 @@ impl Default for Config {
             captcha: CaptchaSettings {
                 difficulty_bits: u32::from(tessera_domain::captcha::DEFAULT_DIFFICULTY_BITS),
                 per_address_per_minute: 30,
+            },
+            registration: RegistrationSettings {
+                open: true,
+                per_address_per_minute: 10,
+                per_email_per_day: tessera_domain::registration::DEFAULT_PER_EMAIL_PER_DAY,
             },
             housekeeping: HousekeepingConfig {
                 message_retention_days: 90,
@@ -177,6 +195,16 @@ difficulty_bits = 18
 # New challenges per client address (an IPv6 address counts per /64) and minute, over all
 # nodes; 0 for no limit.
 per_address_per_minute = 30
+
+[registration]
+# Whether people may create their own account ("Create an account" on the sign-in page).
+# Their accounts belong to the External level; each application environment decides
+# whether it accepts them.
+open = true
+# "Create an account" posts allowed per client address and minute, on each node (429 beyond).
+per_address_per_minute = 10
+# Registration and notice e-mails per e-mail address and day, over all nodes; 0: no limit.
+per_email_per_day = 5
 
 [housekeeping]
 # Delivered and failed messages are removed after this many days (the audit trail stays).
@@ -323,6 +351,12 @@ impl Config {
         if self.housekeeping.message_retention_days == 0 {
             return invalid(
                 "housekeeping.message_retention_days",
+                "must be more than 0".into(),
+            );
+        }
+        if self.registration.per_address_per_minute == 0 {
+            return invalid(
+                "registration.per_address_per_minute",
                 "must be more than 0".into(),
             );
         }

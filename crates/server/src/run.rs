@@ -94,6 +94,8 @@ fn app_config(config: &Config) -> AppConfig {
         tessera_domain::captcha::Difficulty::new(config.captcha.difficulty_bits)
             .unwrap_or_default();
     app.captcha.per_address_per_minute = config.captcha.per_address_per_minute;
+    app.registration_open = config.registration.open;
+    app.registration_per_email_per_day = config.registration.per_email_per_day;
     let give_up = i64::try_from(config.delivery.give_up_after_secs).unwrap_or(i64::MAX);
     app.retry.give_up_after = time::Duration::seconds(give_up);
     app
@@ -174,6 +176,7 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), Failure> {
         app,
         WebConfig {
             signin_per_address_per_minute: config.signin.per_address_per_minute,
+            register_per_address_per_minute: config.registration.per_address_per_minute,
             ..WebConfig::new(&public_url)
         },
     );

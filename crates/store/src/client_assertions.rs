@@ -22,8 +22,10 @@ pub trait ClientAssertions {
         now: OffsetDateTime,
     ) -> StoreResult<bool>;
     /// Forgets assertions that expired before `before`; how many.
-    async fn delete_expired_client_assertions(&mut self, before: OffsetDateTime)
-    -> StoreResult<u64>;
+    async fn delete_expired_client_assertions(
+        &mut self,
+        before: OffsetDateTime,
+    ) -> StoreResult<u64>;
 }
 
 impl ClientAssertions for Tx {
@@ -58,8 +60,7 @@ impl ClientAssertions for Tx {
     ) -> StoreResult<u64> {
         Ok(exec!(
             self,
-            sqlx::query("DELETE FROM oidc_used_assertions WHERE expires_at < $1")
-                .bind(Ts(before))
+            sqlx::query("DELETE FROM oidc_used_assertions WHERE expires_at < $1").bind(Ts(before))
         )?)
     }
 }

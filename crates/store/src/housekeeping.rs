@@ -135,7 +135,9 @@ impl Housekeeping for Tx {
             sqlx::query("DELETE FROM oidc_codes WHERE expires_at < $1").bind(Ts(before.expired))
         )?;
         let oidc_tokens = self.delete_expired_oidc_tokens(before.expired).await?
-            + self.delete_expired_client_assertions(before.expired).await?;
+            + self
+                .delete_expired_client_assertions(before.expired)
+                .await?;
         let cas_tickets = self.delete_expired_cas_tickets(before.expired).await?;
         let captchas = self.delete_expired_captchas(before.expired).await?;
         let expired_sessions = exec!(

@@ -32,8 +32,10 @@ pub trait Registrations {
         token_digest: &str,
     ) -> StoreResult<()>;
     /// The registration a link belongs to, without using it.
-    async fn registration(&mut self, token_digest: &str)
-    -> StoreResult<Option<PendingRegistration>>;
+    async fn registration(
+        &mut self,
+        token_digest: &str,
+    ) -> StoreResult<Option<PendingRegistration>>;
     /// The pending registration of an account, if it has one.
     async fn registration_of(&mut self, user: UserId) -> StoreResult<Option<PendingRegistration>>;
     /// Uses a link up (deletes it and gives it back): it works once.
@@ -49,8 +51,11 @@ pub trait Registrations {
         limit: i64,
     ) -> StoreResult<Vec<UserId>>;
     /// Counts one registration or notice e-mail to an address.
-    async fn note_registration_send(&mut self, email_key: &str, at: OffsetDateTime)
-    -> StoreResult<()>;
+    async fn note_registration_send(
+        &mut self,
+        email_key: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
     /// How many registration or notice e-mails went to an address since `since`.
     async fn registration_sends_since(
         &mut self,
@@ -62,8 +67,7 @@ pub trait Registrations {
     /// The level flagged external, if there is one.
     async fn external_level(&mut self) -> StoreResult<Option<Level>>;
     /// Whether an application environment accepts external accounts.
-    async fn accepts_external(&mut self, app: Uuid, environment: Environment)
-    -> StoreResult<bool>;
+    async fn accepts_external(&mut self, app: Uuid, environment: Environment) -> StoreResult<bool>;
     /// Says whether an application environment accepts external accounts.
     async fn set_accepts_external(
         &mut self,
@@ -202,11 +206,7 @@ impl Registrations for Tx {
         }
     }
 
-    async fn accepts_external(
-        &mut self,
-        app: Uuid,
-        environment: Environment,
-    ) -> StoreResult<bool> {
+    async fn accepts_external(&mut self, app: Uuid, environment: Environment) -> StoreResult<bool> {
         let count: i64 = with_conn!(self, conn => sqlx::query_scalar(
             "SELECT COUNT(*) FROM external_environments
              WHERE application_id = $1 AND environment = $2")

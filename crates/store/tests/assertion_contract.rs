@@ -58,9 +58,21 @@ async fn a_jti_is_spent_once_per_client_while_it_lives(db: &TestDatabase) {
     let first = client(store, 1).await;
     let exp = T0 + Duration::minutes(5);
     let mut tx = store.begin().await.unwrap();
-    assert!(tx.spend_client_assertion(first, "j1", exp, T0).await.unwrap());
-    assert!(!tx.spend_client_assertion(first, "j1", exp, T0).await.unwrap());
-    assert!(tx.spend_client_assertion(first, "j2", exp, T0).await.unwrap());
+    assert!(
+        tx.spend_client_assertion(first, "j1", exp, T0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.spend_client_assertion(first, "j1", exp, T0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        tx.spend_client_assertion(first, "j2", exp, T0)
+            .await
+            .unwrap()
+    );
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
@@ -73,8 +85,16 @@ async fn a_jti_is_spent_once_per_client_while_it_lives(db: &TestDatabase) {
     );
     // ...and a new assertion reusing an expired jti is a new assertion.
     let later = exp + Duration::minutes(5);
-    assert!(tx.spend_client_assertion(first, "j1", later, exp).await.unwrap());
-    assert!(!tx.spend_client_assertion(first, "j1", later, exp).await.unwrap());
+    assert!(
+        tx.spend_client_assertion(first, "j1", later, exp)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.spend_client_assertion(first, "j1", later, exp)
+            .await
+            .unwrap()
+    );
     tx.commit().await.unwrap();
 }
 
@@ -105,8 +125,16 @@ async fn expired_assertions_are_swept(db: &TestDatabase) {
     let mut tx = store.begin().await.unwrap();
     let soon = T0 + Duration::minutes(1);
     let late = T0 + Duration::minutes(9);
-    assert!(tx.spend_client_assertion(first, "a", soon, T0).await.unwrap());
-    assert!(tx.spend_client_assertion(first, "b", late, T0).await.unwrap());
+    assert!(
+        tx.spend_client_assertion(first, "a", soon, T0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        tx.spend_client_assertion(first, "b", late, T0)
+            .await
+            .unwrap()
+    );
     let now = T0 + Duration::minutes(5);
     let swept = tx
         .sweep(

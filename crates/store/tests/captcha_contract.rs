@@ -24,7 +24,7 @@ const T0: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
 fn challenge(n: u8, client: Option<&str>, created_at: OffsetDateTime) -> StoredCaptcha {
     StoredCaptcha {
         id_digest: format!("{n:064x}"),
-        kind: if n % 2 == 0 {
+        kind: if n.is_multiple_of(2) {
             CaptchaKind::ProofOfWorkOrCode
         } else {
             CaptchaKind::CodeOnly

@@ -125,7 +125,9 @@ async fn consent_is_kept_per_person_and_client(db: &TestDatabase) {
     tx.insert_oidc_client(&one).await.unwrap();
     tx.insert_oidc_client(&two).await.unwrap();
     assert_eq!(tx.oidc_consent(f.user, one.id).await.unwrap(), None);
-    tx.save_oidc_consent(f.user, one.id, "openid", T0).await.unwrap();
+    tx.save_oidc_consent(f.user, one.id, "openid", T0)
+        .await
+        .unwrap();
     tx.save_oidc_consent(f.user, one.id, "openid email", T0)
         .await
         .unwrap();

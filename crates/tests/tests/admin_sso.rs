@@ -557,6 +557,15 @@ async fn sso_registrations_through_the_api(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    // Unknown fields are refused, and a change must say which version it read.
+    for body in [json!({"version": 2, "owner": "someone"}), json!({})] {
+        let (status, _, answer) =
+            call(&operator, Method::PUT, &path, Some(settings(body)), &[]).await;
+        assert!(
+            status.is_client_error() && status != StatusCode::CONFLICT,
+            "{answer}"
+        );
+    }
     let (status, read) = get(&operator, &path).await;
     assert_eq!(status, StatusCode::OK);
     assert!(read.get("client_secret").is_none(), "never shown again");

@@ -71,7 +71,9 @@ fn hidden(page: &Page, name: &str) -> String {
     let start = page.body.find(&marker).unwrap() + marker.len();
     let end = start + page.body[start..].find('"').unwrap();
     // askama escapes attributes; the query only has `&` to undo.
-    page.body[start..end].replace("&#38;", "&").replace("&amp;", "&")
+    page.body[start..end]
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
 }
 
 /// The parameters of a redirect to the client.
@@ -120,7 +122,11 @@ async fn a_third_party_client_asks_once_and_a_refusal_goes_back(backend: Backend
     let forged = browser
         .post_form(
             "/oidc/consent",
-            &[("csrf", "forged"), ("request", &request), ("decision", "allow")],
+            &[
+                ("csrf", "forged"),
+                ("request", &request),
+                ("decision", "allow"),
+            ],
         )
         .await
         .unwrap();
@@ -144,7 +150,11 @@ async fn a_third_party_client_asks_once_and_a_refusal_goes_back(backend: Backend
     let allowed = browser
         .post_form(
             "/oidc/consent",
-            &[("csrf", &csrf), ("request", &request), ("decision", "allow")],
+            &[
+                ("csrf", &csrf),
+                ("request", &request),
+                ("decision", "allow"),
+            ],
         )
         .await
         .unwrap();

@@ -7,7 +7,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use tessera_app::{ClientInput, ClientUpdate, OidcClient};
+use tessera_app::{AppError, ClientInput, ClientUpdate, OidcClient};
+use tessera_domain::ValidationErrors;
 use uuid::Uuid;
 
 use crate::api::problem;
@@ -86,10 +87,13 @@ pub struct OidcClientList {
     clients: Vec<OidcClientJson>,
 }
 
+/// A client's settings: the body of a registration (POST) and of a change (PUT), which
+/// also carries the version read. One struct, so unknown fields are refused on both.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOidcClient {
-    /// production or pre_production.
+    /// production or pre_production; fixed at registration (ignored on a change).
+    #[serde(default)]
     environment: String,
     name: String,
     /// Matched exactly: https, or http only to localhost; no fragment.
@@ -122,6 +126,11 @@ pub struct NewOidcClient {
     jwks: Option<serde_json::Value>,
     /// ES256 (the default), RS256 or EdDSA.
     id_token_alg: Option<String>,
+    /// Changes only: the version read; a stale change is refused with 409.
+    version: Option<i64>,
+    /// Changes only: issue a new secret (in the answer, once) and forget the old one.
+    #[serde(default)]
+    new_secret: bool,
 }
 
 impl NewOidcClient {
@@ -145,19 +154,6 @@ impl NewOidcClient {
             id_token_alg: self.id_token_alg,
         }
     }
-}
-
-/// Unknown fields are still refused: the flattened settings deny them.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct OidcClientChange {
-    /// Every setting, as at registration (the environment cannot change and is ignored).
-    #[serde(flatten)]
-    settings: NewOidcClient,
-    /// The version read: a stale change is refused with 409.
-    version: i64,
-    /// Issue a new secret (in the answer, once) and forget the old one.
-    #[serde(default)]
-    new_secret: bool,
 }
 
 #[utoipa::path(get, path = "/api/v1/applications/{id}/oidc-clients", tag = "applications",
@@ -190,6 +186,13 @@ pub async fn register(
     Path(id): Path<Uuid>,
     CsrfJson(body): CsrfJson<NewOidcClient>,
 ) -> Response {
+    if body.version.is_some() || body.new_secret {
+        return problem(AppError::Invalid(ValidationErrors::single(
+            "version",
+            "registration",
+            "version and new_secret belong to a change (PUT), not to a registration.",
+        )));
+    }
     let input = body.into_input(id);
     match state.app.register_oidc_client(&caller.ctx, &input).await {
         Ok(registered) => (StatusCode::CREATED, Json(with_secret(registered))).into_response(),
@@ -219,7 +222,7 @@ pub async fn client(
     }
 }
 
-#[utoipa::path(put, path = "/api/v1/oidc-clients/{id}", tag = "applications", request_body = OidcClientChange,
+#[utoipa::path(put, path = "/api/v1/oidc-clients/{id}", tag = "applications", request_body = NewOidcClient,
     params(("id" = String, Path, format = Uuid), ("X-CSRF-Token" = String, Header)),
     responses((status = 200, description = "Changed; client_secret only when a new one was issued", body = OidcClientJson),
               (status = 409, description = "Changed by someone else meanwhile", body = Problem),
@@ -229,13 +232,20 @@ pub async fn change(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<Uuid>,
-    CsrfJson(body): CsrfJson<OidcClientChange>,
+    CsrfJson(body): CsrfJson<NewOidcClient>,
 ) -> Response {
+    let Some(version) = body.version else {
+        return problem(AppError::Invalid(ValidationErrors::single(
+            "version",
+            "required",
+            "Send the version you read, so a change made meanwhile is not overwritten.",
+        )));
+    };
     let update = ClientUpdate {
-        // The application is the client's own; the use case keeps it and the environment.
-        settings: body.settings.into_input(Uuid::nil()),
-        version: body.version,
+        version,
         new_secret: body.new_secret,
+        // The application is the client's own; the use case keeps it and the environment.
+        settings: body.into_input(Uuid::nil()),
     };
     match state.app.update_oidc_client(&caller.ctx, id, &update).await {
         Ok(registered) => Json(with_secret(registered)).into_response(),

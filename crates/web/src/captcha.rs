@@ -275,6 +275,7 @@ mod tests {
         ext = "html"
     )]
     struct Page {
+        tr: crate::i18n::Tr,
         captcha: CaptchaField,
     }
 
@@ -292,6 +293,7 @@ mod tests {
     #[test]
     fn the_partial_carries_the_challenge_and_the_error() {
         let html = Page {
+            tr: crate::i18n::Tr::new("en"),
             captcha: field(Some("The code was not correct. Enter the new code.")),
         }
         .render()
@@ -309,16 +311,19 @@ mod tests {
         assert!(!html.contains("<script"));
 
         let calm = Page {
+            tr: crate::i18n::Tr::new("fr"),
             captcha: field(None),
         }
         .render()
         .unwrap();
         assert!(!calm.contains("aria-invalid"));
+        assert!(calm.contains("Saisissez le code"), "in the page's language");
     }
 
     #[test]
     fn without_a_challenge_the_partial_says_why() {
         let html = Page {
+            tr: crate::i18n::Tr::new("de"),
             captcha: CaptchaField {
                 id: String::new(),
                 nonce: String::new(),

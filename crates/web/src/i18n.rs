@@ -77,16 +77,17 @@ pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> String 
         .filter_map(|(order, part)| {
             let mut pieces = part.split(';');
             let tag = pieces.next()?.trim();
-            let quality = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .map_or(Some(1000), |q| {
-                    q.trim()
-                        .parse::<f32>()
-                        .ok()
-                        .filter(|q| (0.0..=1.0).contains(q))
-                        // Thousandths are all RFC 9110 allows.
-                        .map(|q| (q * 1000.0).round() as u16)
-                })?;
+            let quality =
+                pieces
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .map_or(Some(1000), |q| {
+                        q.trim()
+                            .parse::<f32>()
+                            .ok()
+                            .filter(|q| (0.0..=1.0).contains(q))
+                            // Thousandths are all RFC 9110 allows.
+                            .map(|q| (q * 1000.0).round() as u16)
+                    })?;
             (!tag.is_empty() && quality > 0).then_some((quality, order, tag))
         })
         .collect();
@@ -188,7 +189,9 @@ impl Tr {
     }
 }
 
-fn fluent_args<'a>(args: &[(&'static str, &'a str)]) -> HashMap<Cow<'static, str>, FluentValue<'a>> {
+fn fluent_args<'a>(
+    args: &[(&'static str, &'a str)],
+) -> HashMap<Cow<'static, str>, FluentValue<'a>> {
     args.iter()
         .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(*value)))
         .collect()

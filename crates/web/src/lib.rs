@@ -47,6 +47,25 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home::show))
         .route("/language/{code}", get(i18n::choose))
         .route(
+            "/register",
+            get(pages::register::show).post(pages::register::submit),
+        )
+        .route("/register/help", get(pages::register::help))
+        .route("/register/renew", post(pages::register::renew))
+        .route(
+            "/register/verify/{token}",
+            get(pages::register::show_link).post(pages::register::submit_link),
+        )
+        .route("/privacy", get(pages::register::privacy))
+        .route(
+            "/admin/applications/{id}/external/{environment}",
+            post(pages::admin_external::save),
+        )
+        .route(
+            "/api/v1/applications/{id}/environments/{environment}/external",
+            get(pages::admin_external::api_get).put(pages::admin_external::api_put),
+        )
+        .route(
             "/setup/{token}",
             get(pages::setup::show).post(pages::setup::submit),
         )

@@ -71,7 +71,10 @@ pub(crate) fn server_error(error: &tessera_app::AppError) -> Response {
 pub async fn discovery(State(state): State<AppState>) -> Response {
     let json = |text: String| {
         (
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
             text,
         )
             .into_response()
@@ -94,7 +97,10 @@ pub async fn jwks(State(state): State<AppState>) -> Result<Response, PageError> 
     // The document is kept ready by the app while its key set does not change.
     let document = state.app.jwks_json().await?;
     let mut response = (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         document.to_string(),
     )
         .into_response();
@@ -159,8 +165,10 @@ pub async fn authorize(
                         if name != "prompt" {
                             return Some((name, value));
                         }
-                        let rest: Vec<&str> =
-                            value.split(' ').filter(|p| *p != "login" && !p.is_empty()).collect();
+                        let rest: Vec<&str> = value
+                            .split(' ')
+                            .filter(|p| *p != "login" && !p.is_empty())
+                            .collect();
                         (!rest.is_empty()).then(|| (name, rest.join(" ")))
                     })
                     .collect();
@@ -173,12 +181,9 @@ pub async fn authorize(
             )
                 .into_response()
         }
-        Authorization::Consent(prompt) => crate::pages::consent::page(
-            &state,
-            jar,
-            &prompt,
-            parts.uri.query().unwrap_or(""),
-        ),
+        Authorization::Consent(prompt) => {
+            crate::pages::consent::page(&state, jar, &prompt, parts.uri.query().unwrap_or(""))
+        }
         Authorization::StepUp(needed) => (
             return_to::remember(jar, &here(), https),
             Redirect::to(&format!("/signin/step-up?assurance={}", needed.as_str())),

@@ -41,6 +41,8 @@ use crate::{
         api_applications::update_application,
         api_applications::delete_application,
         api_applications::put_tile,
+        crate::pages::admin_external::api_get,
+        crate::pages::admin_external::api_put,
         api_applications::create_group,
         api_applications::delete_group,
         api_applications::set_group_levels,

@@ -39,6 +39,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
     pub signin_limiter: Arc<SignInLimiter>,
+    /// The same kind of limit on registration posts, counted apart.
+    pub register_limiter: Arc<SignInLimiter>,
     /// The OpenID Connect discovery document, serialised on first use (it depends on the
     /// public address only).
     pub(crate) discovery: Arc<std::sync::OnceLock<String>>,
@@ -49,6 +51,7 @@ impl AppState {
         Self {
             app,
             signin_limiter: Arc::new(SignInLimiter::new(config.signin_per_address_per_minute)),
+            register_limiter: Arc::new(SignInLimiter::new(config.register_per_address_per_minute)),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
             discovery: Arc::default(),

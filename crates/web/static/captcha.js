@@ -30,6 +30,11 @@
     return bits;
   }
 
+  // The page puts its texts, in the visitor's language, in data-msg-* attributes of the field.
+  function msg(field, name, english) {
+    return field.getAttribute("data-msg-" + name) || english;
+  }
+
   function say(field, text) {
     const status = field.querySelector("[data-captcha-status]");
     if (status) {
@@ -46,7 +51,7 @@
       return;
     }
     if (!(window.crypto && window.crypto.subtle)) {
-      say(field, "Type the code from the picture, or listen to it.");
+      say(field, msg(field, "type", "Type the code from the picture, or listen to it."));
       return;
     }
     const run = (field.captchaRun || 0) + 1;
@@ -56,7 +61,7 @@
     const encoder = new TextEncoder();
     const expected = Math.pow(2, difficulty);
     let lastShown = -1;
-    say(field, "Your browser is checking that you are a person. You can go on filling in the form.");
+    say(field, msg(field, "working", "Your browser is checking that you are a person. You can go on filling in the form."));
     for (let start = 0; start < Number.MAX_SAFE_INTEGER; start += BATCH) {
       const candidates = [];
       const digests = [];
@@ -75,7 +80,7 @@
       for (let i = 0; i < done.length; i += 1) {
         if (leadingZeroBits(done[i]) >= difficulty) {
           solution.value = String(candidates[i]);
-          say(field, "Done: your browser has answered the check. You do not need to type the code.");
+          say(field, msg(field, "done", "Done: your browser has answered the check. You do not need to type the code."));
           return;
         }
       }
@@ -84,14 +89,14 @@
       const share = Math.min(90, Math.floor((start / expected) * 10) * 10);
       if (share !== lastShown) {
         lastShown = share;
-        say(field, "Your browser is checking that you are a person: about " + share + " % done.");
+        say(field, msg(field, "progress", "Your browser is checking that you are a person: about {share} % done.").replace("{share}", String(share)));
       }
     }
   }
 
   async function newCode(field, event) {
     event.preventDefault();
-    say(field, "Getting a new code…");
+    say(field, msg(field, "fetching", "Getting a new code…"));
     let challenge;
     try {
       const response = await fetch("/captcha/challenge", {
@@ -99,12 +104,12 @@
         credentials: "same-origin",
       });
       if (!response.ok) {
-        say(field, "No new code could be given now. Wait a minute, then try again.");
+        say(field, msg(field, "busy", "No new code could be given now. Wait a minute, then try again."));
         return;
       }
       challenge = await response.json();
     } catch (error) {
-      say(field, "No new code could be given now. Check your connection.");
+      say(field, msg(field, "offline", "No new code could be given now. Check your connection."));
       return;
     }
     field.querySelector("[data-captcha-id]").value = challenge.id;

@@ -36,12 +36,13 @@ account-back = Back to My Account
 account-confirm = Confirm
 account-cancel = Cancel
 
-## How a session was signed in, by the method's code
+## How a session was signed in, by the method's code. English shows the codes themselves,
+## as the pages always have (and tests and people's notes quote them).
 used-method-password = password
 used-method-sms = sms
 used-method-voice = voice
-used-method-authenticator_app = authenticator app
-used-method-security_key = security key
+used-method-authenticator_app = authenticator_app
+used-method-security_key = security_key
 used-method-passkey = passkey
 assurance-low = low
 assurance-medium = medium

@@ -58,7 +58,10 @@ pub async fn show(
         "account-signed-in-with-value",
         &[
             ("methods", &used_methods(&tr, &session.methods)),
-            ("assurance", &tr.t(&format!("assurance-{}", session.assurance.as_str()))),
+            (
+                "assurance",
+                &tr.t(&format!("assurance-{}", session.assurance.as_str())),
+            ),
         ],
     );
     let page = AccountPage {

@@ -276,6 +276,8 @@ struct ApplicationPage {
     notice: Option<&'static str>,
     /// Its OpenID Connect clients and CAS services (`admin_sso.rs`).
     sso: crate::pages::admin_sso::SsoSection,
+    /// Which environments accept external accounts (`admin_external.rs`).
+    external: crate::pages::admin_external::ExternalSection,
 }
 
 impl ApplicationPage {
@@ -300,6 +302,7 @@ async fn application_page(
     } = state.app.application_detail(&me.ctx, id).await?;
     let levels = state.app.visible_levels(&me.ctx).await?;
     let sso = crate::pages::admin_sso::section(state, me, id).await?;
+    let external = crate::pages::admin_external::section(state, me, id).await?;
     let tiles = Environment::ALL
         .iter()
         .map(|env| {
@@ -384,6 +387,7 @@ async fn application_page(
         problem,
         notice,
         sso,
+        external,
     })
 }
 
@@ -408,6 +412,7 @@ pub async fn show(
         "service_registered" => Some("The CAS service was registered."),
         "service_saved" => Some("The CAS service was saved."),
         "service_deleted" => Some("The CAS service was deleted."),
+        "external" => Some("Whether the environment accepts external accounts was saved."),
         _ => None,
     };
     let page = application_page(&state, &me, id, csrf, Failure::default(), None, notice).await?;

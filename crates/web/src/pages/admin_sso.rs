@@ -222,8 +222,6 @@ pub fn refusal(error: AppError) -> Result<Refusal, PageError> {
     match error {
         AppError::Invalid(errors) => Ok(Refusal::Fields(errors.errors)),
         AppError::Stale => Ok(Refusal::Stale(STALE.to_owned())),
-        // The OpenID Connect use case says "stale" this way.
-        AppError::Conflict(why) => Ok(Refusal::Stale(format!("{STALE} ({why})"))),
         other => Err(other.into()),
     }
 }

@@ -5,6 +5,7 @@ pub mod admin_applications;
 pub mod admin_audit;
 pub mod admin_cas_services;
 pub mod admin_csv;
+pub mod admin_external;
 pub mod admin_levels;
 pub mod admin_nominations;
 pub mod admin_oidc_clients;

@@ -452,7 +452,9 @@ pub async fn renew(
             Ok(page.into_response())
         }
         Err(AppError::Invalid(errors)) => {
-            let message = errors.errors.first().map(|e| translate(&tr, e));
+            let message = tr
+                .field_error(&errors, "email")
+                .or_else(|| errors.errors.first().map(|e| translate(&tr, e)));
             let (jar, csrf) = csrf::ensure(jar, state.config.https());
             let page = expired(tr, csrf, form.email, message);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response())

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use tessera_app::{AppError, Ctx};
+
 use crate::auth::request_id;
 use crate::cookies;
 use crate::csrf::{self, CsrfForm};

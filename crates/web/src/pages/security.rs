@@ -165,7 +165,16 @@ async fn refused(
         }
         AppError::LastFactor => {
             let message = tr.t("problem-last-factor");
-            page(state, tr, jar, me, None, Some(message), StatusCode::CONFLICT).await
+            page(
+                state,
+                tr,
+                jar,
+                me,
+                None,
+                Some(message),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         other => Err(other.into()),
     }
