@@ -111,6 +111,7 @@ impl App {
             // a relying party that got the first attempt can tell a repeat.
             let notice = NewMessage::new(Channel::HttpPost, &uri, BACKCHANNEL_TEMPLATE, "en")
                 .arg("client_id", &client.client_id)
+                .arg("alg", &client.id_token_alg)
                 .arg("sub", user.0.to_string())
                 .arg("sid", session.to_string())
                 .arg("jti", token_text(self.random_bytes()));
@@ -205,7 +206,10 @@ impl App {
                     &arg("jti")?,
                     now.unix_timestamp(),
                 );
-                let signer = self.signer().await?;
+                // The client's ID token algorithm (OIDC Back-Channel Logout §2.4); notices
+                // queued before the algorithm was recorded are ES256.
+                let algorithm = outgoing.args.get("alg").map_or("ES256", String::as_str);
+                let signer = self.signer_for(algorithm).await?;
                 let token = signer
                     .sign(&claims, LOGOUT_TOKEN_TYPE)
                     .map_err(|e| AppError::Internal(e.to_string()))?;

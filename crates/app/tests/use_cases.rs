@@ -208,7 +208,8 @@ async fn demo_data_loads_once_and_only_into_an_empty_database(db: &TestDatabase)
     assert_eq!(again.accounts, report.accounts);
 
     let mut tx = db.store.read().await.unwrap();
-    assert_eq!(tx.count_levels().await.unwrap(), 6);
+    // The demo's five and the root, and External (self-registration) from bootstrap.
+    assert_eq!(tx.count_levels().await.unwrap(), 7);
     assert_eq!(tx.count_users().await.unwrap(), 8);
     assert_eq!(tx.count_role(Role::AccessAdmin).await.unwrap(), 1);
     assert_eq!(tx.count_role(Role::UserAdmin).await.unwrap(), 2);
@@ -256,9 +257,10 @@ async fn the_audit_chain_covers_every_change(db: &TestDatabase) {
     let ChainReport::Intact { events } = app.verify_audit_chain().await.unwrap() else {
         panic!("the chain is broken");
     };
-    // Root level, signing key, 5 levels, 8 users, 1 operator, 2 user administrator and 1
-    // access administrator grants, 3 applications, 6 memberships, the demo load.
-    assert_eq!(events, 29);
+    // Root level, the External level, signing keys (ES256, RS256, EdDSA), 5 levels, 8 users,
+    // 1 operator, 2 user administrator and 1 access administrator grants, 3 applications,
+    // 6 memberships, the demo load.
+    assert_eq!(events, 32);
     let mut tx = db.store.begin().await.unwrap();
     match tx.conn() {
         tessera_store::Conn::Sqlite(c) => {

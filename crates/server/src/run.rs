@@ -339,8 +339,10 @@ pub async fn rotate_keys(config: Config) -> Result<(), Failure> {
     store.close().await;
     let rotation = rotation?;
     println!(
-        "new signing key {} published now, signing in an hour; {} older key(s) published until {}",
-        rotation.new_kid, rotation.replaced, rotation.replaced_leave_at
+        "new signing keys {} (ES256, RS256, EdDSA) published now, signing in an hour; {} older key(s) published until {}",
+        rotation.new_kids.join(", "),
+        rotation.replaced,
+        rotation.replaced_leave_at
     );
     Ok(())
 }

@@ -19,6 +19,8 @@ pub struct OidcParticipant {
     /// The public `client_id`: the logout token's audience.
     pub client_id: String,
     pub backchannel_logout_uri: Option<String>,
+    /// The algorithm of its ID tokens, which its logout tokens are signed with too.
+    pub id_token_alg: String,
     pub first_used_at: OffsetDateTime,
 }
 
@@ -80,6 +82,7 @@ struct OidcRow {
     client: Uuid,
     client_id: String,
     backchannel_logout_uri: Option<String>,
+    id_token_alg: String,
     first_used_at: Ts,
 }
 
@@ -142,7 +145,7 @@ impl SsoParticipants for Tx {
     async fn oidc_participants(&mut self, session: Uuid) -> StoreResult<Vec<OidcParticipant>> {
         let rows: Vec<OidcRow> = with_conn!(self, conn => sqlx::query_as(
             "SELECT p.session_id, p.client, c.client_id, c.backchannel_logout_uri,
-                    p.first_used_at
+                    c.id_token_alg, p.first_used_at
              FROM session_oidc_clients p JOIN oidc_clients c ON c.id = p.client
              WHERE p.session_id = $1 ORDER BY p.first_used_at, c.client_id")
             .bind(session).fetch_all(conn).await)?;
@@ -153,6 +156,7 @@ impl SsoParticipants for Tx {
                 client: row.client,
                 client_id: row.client_id,
                 backchannel_logout_uri: row.backchannel_logout_uri,
+                id_token_alg: row.id_token_alg,
                 first_used_at: row.first_used_at.0,
             })
             .collect())

@@ -4,6 +4,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+
+use crate::i18n::Tr;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Query, State};
 use axum::http::request::Parts;
@@ -64,6 +66,8 @@ fn fields(request: &EndSessionRequest) -> Vec<(&'static str, String)> {
 #[derive(Template, WebTemplate)]
 #[template(path = "oidc_logout_confirm.html")]
 struct ConfirmPage {
+    tr: Tr,
+    here: &'static str,
     csrf: String,
     client: Option<String>,
     fields: Vec<(&'static str, String)>,
@@ -71,7 +75,10 @@ struct ConfirmPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "oidc_logged_out.html")]
-struct SignedOutPage;
+struct SignedOutPage {
+    tr: Tr,
+    here: &'static str,
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -96,6 +103,7 @@ fn malformed() -> PageError {
 /// otherwise, then goes back to the client or says the person has signed out.
 pub async fn end_session(
     State(state): State<AppState>,
+    tr: Tr,
     MaybeSignedIn(session): MaybeSignedIn,
     jar: CookieJar,
     parts: Parts,
@@ -112,7 +120,8 @@ pub async fn end_session(
         .app
         .oidc_end_session(session.as_ref(), &request, &ctx)
         .await?;
-    answer(&state, jar, outcome, &request)
+    let tr = preferred(request.ui_locales.as_deref()).unwrap_or(tr);
+    answer(&state, tr, jar, outcome, &request)
 }
 
 /// POST /oidc/logout: the same request as a form. A form posted from the relying party's
@@ -139,6 +148,7 @@ pub async fn end_session_form(
 /// POST /oidc/logout/confirm: the confirmation page's answer.
 pub async fn confirm(
     State(state): State<AppState>,
+    tr: Tr,
     MaybeSignedIn(session): MaybeSignedIn,
     jar: CookieJar,
     parts: Parts,
@@ -156,11 +166,23 @@ pub async fn confirm(
         .app
         .oidc_end_session_confirmed(session.as_ref(), &request, &ctx)
         .await?;
-    answer(&state, jar, outcome, &request)
+    let tr = preferred(request.ui_locales.as_deref()).unwrap_or(tr);
+    answer(&state, tr, jar, outcome, &request)
+}
+
+/// The first of the client's `ui_locales` (space-separated, in order of preference) that
+/// there are texts for.
+fn preferred(ui_locales: Option<&str>) -> Option<Tr> {
+    let known = crate::i18n::languages();
+    ui_locales?.split(' ').find_map(|tag| {
+        let primary = tag.split('-').next()?.to_ascii_lowercase();
+        known.contains(&primary).then(|| Tr::new(&primary))
+    })
 }
 
 fn answer(
     state: &AppState,
+    tr: Tr,
     jar: CookieJar,
     outcome: EndSession,
     request: &EndSessionRequest,
@@ -170,12 +192,23 @@ fn answer(
             let jar = jar.remove(cookies::removal(cookies::SESSION));
             match redirect {
                 Some(location) => (jar, Redirect::to(&location)).into_response(),
-                None => (jar, SignedOutPage).into_response(),
+                None => (
+                    jar,
+                    SignedOutPage {
+                        tr,
+                        here: "/signin",
+                    },
+                )
+                    .into_response(),
             }
         }
         EndSession::Confirm { client } => {
             let (jar, csrf) = csrf::ensure(jar, state.config.https());
             let page = ConfirmPage {
+                tr,
+                // The request itself is not worth repeating in another language: the menu
+                // leads home.
+                here: "/",
                 csrf,
                 client,
                 fields: fields(request),
