@@ -24,7 +24,7 @@ use crate::ports::{Clock, Random, SystemClock, SystemRandom};
 pub const PRODUCT_NAME: &str = "Tessera";
 
 /// The languages Tessera has texts for (e-mail language, pages).
-pub const SUPPORTED_LANGUAGES: &[&str] = &["en", "fr", "de"];
+pub const SUPPORTED_LANGUAGES: &[&str] = tessera_domain::language::LANGUAGES;
 
 /// What the app needs to know about its installation.
 #[derive(Debug, Clone)]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod factor;
 pub mod ids;
 pub mod key_rotation;
+pub mod language;
 pub mod level;
 pub mod message;
 pub mod otp;

@@ -1,4 +1,4 @@
-//! Message texts, from Fluent resources in `locales/<language>/`, in the recipient's language
+//! Message texts, from the Fluent files of `locales/<language>/` (at the repository's root), in the recipient's language
 //! with English as fallback. Adding a language is adding a folder of `.ftl` files.
 //!
 //! Fluent's Unicode isolation marks are turned off: they would show up as stray characters
@@ -13,14 +13,14 @@ use tessera_domain::message::{Channel, message_language};
 
 fluent_templates::static_loader! {
     static LOCALES = {
-        locales: "./locales",
+        locales: "../../locales",
         fallback_language: "en",
         customise: |bundle| bundle.set_use_isolating(false),
     };
 }
 
 /// The languages messages are written in.
-pub const LANGUAGES: &[&str] = &["en", "fr", "de"];
+pub const LANGUAGES: &[&str] = tessera_domain::language::LANGUAGES;
 
 /// A message ready for an adapter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,7 +173,7 @@ mod tests {
     fn every_folder_is_a_language_with_every_english_text() {
         // A language is a folder of .ftl files; one that is not listed would never be used,
         // and one missing a text would send that message in English.
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../locales");
         let keys_of = |language: &str| -> Vec<String> {
             let mut keys = Vec::new();
             for file in std::fs::read_dir(root.join(language)).unwrap() {

@@ -1,6 +1,6 @@
-//! Page texts in the visitor's language. The texts are Fluent files in
-//! `crates/web/locales/<language>/`; adding a language is adding a folder (the menu lists every
-//! folder there is). The language comes from the `tessera_lang` cookie set by the language
+//! Page texts in the visitor's language. The texts are Fluent files in `locales/<language>/`
+//! at the repository's root, beside the messages' texts; adding a language is adding a folder
+//! (the menu lists every folder there is). The language comes from the `tessera_lang` cookie set by the language
 //! menu, else from the browser's Accept-Language, else English.
 //!
 //! Messages (e-mail, SMS) are not rendered here: they follow the recipient's e-mail language
@@ -26,7 +26,7 @@ use crate::state::AppState;
 
 fluent_templates::static_loader! {
     static PAGES = {
-        locales: "./locales",
+        locales: "../../locales",
         fallback_language: "en",
         // Isolation marks would show as stray characters around names in plain text fields.
         customise: |bundle| bundle.set_use_isolating(false),
@@ -305,7 +305,7 @@ mod tests {
     #[test]
     fn no_text_is_defined_twice_in_a_language() {
         // Fluent refuses a second definition when the texts are loaded: every page would fail.
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../locales");
         for folder in std::fs::read_dir(root).unwrap() {
             let folder = folder.unwrap().path();
             let mut seen = std::collections::HashMap::new();
@@ -327,7 +327,7 @@ mod tests {
 
     #[test]
     fn every_language_has_every_english_text() {
-        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/en");
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../locales/en");
         let mut keys = Vec::new();
         for entry in std::fs::read_dir(&folder).unwrap() {
             let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();

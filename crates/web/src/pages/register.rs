@@ -218,7 +218,13 @@ fn form_page(
     RegisterPage {
         languages: SUPPORTED_LANGUAGES
             .iter()
-            .map(|code| (*code, tr.t(&format!("register-language-{code}"))))
+            // "English (en)", each language named in itself, as in the EU Login form.
+            .map(|code| {
+                (
+                    *code,
+                    format!("{} ({code})", Tr::new(code).t("language-name")),
+                )
+            })
             .collect(),
         here: "/register".to_owned(),
         csrf,
