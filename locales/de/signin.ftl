@@ -57,3 +57,8 @@ reset-new-heading = Wählen Sie ein neues Passwort
 reset-new-for = Für
 reset-new-sessions = Alle Sitzungen dieses Kontos werden abgemeldet.
 reset-submit = Absenden
+
+## Sicherheitsschlüssel und Passkeys im Browser
+webauthn-cancelled = Der Sicherheitsschlüssel hat nicht geantwortet, oder die Anfrage wurde abgebrochen. Versuchen Sie es erneut.
+webauthn-failed = Etwas ist schiefgegangen. Versuchen Sie es erneut.
+webauthn-unsupported = Dieser Browser kann keine Sicherheitsschlüssel oder Passkeys verwenden.

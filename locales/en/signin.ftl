@@ -58,3 +58,8 @@ reset-new-heading = Choose a new password
 reset-new-for = For
 reset-new-sessions = Every session of this account will be signed out.
 reset-submit = Submit
+
+## Security keys and passkeys in the browser (static/webauthn.js)
+webauthn-cancelled = The security key did not answer, or the request was cancelled. Try again.
+webauthn-failed = Something went wrong. Try again.
+webauthn-unsupported = This browser cannot use security keys or passkeys.

@@ -56,3 +56,8 @@ reset-new-heading = Choisissez un nouveau mot de passe
 reset-new-for = Pour
 reset-new-sessions = Toutes les sessions de ce compte seront fermées.
 reset-submit = Valider
+
+## Clés de sécurité et clés d'accès dans le navigateur
+webauthn-cancelled = La clé de sécurité n'a pas répondu, ou la demande a été annulée. Réessayez.
+webauthn-failed = Une erreur s'est produite. Réessayez.
+webauthn-unsupported = Ce navigateur ne peut pas utiliser de clés de sécurité ni de clés d'accès.

@@ -396,8 +396,9 @@ async fn my_apps_shows_a_tile_per_environment_or_a_helpful_empty_state(backend: 
     let zoe = signed_in(&server, ZOE).await;
     let empty = zoe.page("/account/apps").await.unwrap();
     assert_eq!(empty.status, StatusCode::OK);
+    // The page escapes the apostrophe, as it does every text.
     assert!(empty.body.contains(
-        "You have no applications yet. Your organisation's access administrator can grant you access."
+        "You have no applications yet. Your organisation&#39;s access administrator can grant you access."
     ));
     assert!(!empty.body.contains("app-tile"));
 

@@ -84,6 +84,11 @@
     });
   }
 
+  // The page puts its texts, in the visitor's language, in data-msg-* attributes of the form.
+  function msg(root, name, english) {
+    return root.getAttribute("data-msg-" + name) || english;
+  }
+
   function show(root, message) {
     var box = root.querySelector("[data-webauthn-error]");
     if (!box) return;
@@ -95,8 +100,8 @@
   function failure(root) {
     return function (error) {
       var message = error && error.name === "NotAllowedError"
-        ? "The security key did not answer, or the request was cancelled. Try again."
-        : (error && error.message) || "Something went wrong. Try again.";
+        ? msg(root, "cancelled", "The security key did not answer, or the request was cancelled. Try again.")
+        : (error && error.message) || msg(root, "failed", "Something went wrong. Try again.");
       show(root, message);
     };
   }
@@ -161,7 +166,7 @@
     var supported = !!(window.PublicKeyCredential && navigator.credentials);
     document.querySelectorAll("[data-webauthn]").forEach(function (form) {
       if (!supported) {
-        show(form, "This browser cannot use security keys or passkeys.");
+        show(form, msg(form, "unsupported", "This browser cannot use security keys or passkeys."));
         return;
       }
       var button = form.querySelector("button");
