@@ -190,7 +190,7 @@ async fn the_setup_link_creates_the_first_operator_over_http(backend: Backend) {
     assert!(
         wrong
             .body
-            .contains("Choose one of these languages: en, fr, de.")
+            .contains("Choose one of these languages: en, de, fr.")
     );
     assert!(wrong.body.contains("The two passwords are not the same."));
     assert!(wrong.body.contains(r#"value="Ζωή""#));
