@@ -11,8 +11,8 @@ use tessera_domain::session::Assurance;
 use tessera_domain::setup::{token_digest, token_text};
 use tessera_domain::user::UserStatus;
 use tessera_protocols::cas::{
-    FailureCode, MatchKind, ServiceResponse, is_registrable, is_service_ticket, service_matches,
-    service_ticket, with_ticket,
+    FailureCode, MatchKind, ServiceResponse, is_proxy_ticket, is_registrable, is_service_ticket,
+    service_matches, service_ticket, with_ticket,
 };
 pub use tessera_store::cas::CasService;
 use tessera_store::cas::CasTicket;
@@ -23,6 +23,7 @@ use time::Duration;
 use uuid::Uuid;
 
 use crate::app::App;
+pub use crate::cas_proxy::{CasValidated, PendingPgt};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::signin::CurrentSession;
@@ -83,7 +84,7 @@ pub enum CasValidation {
 }
 
 /// The registration admitting `url`: an exact one first, then the longest prefix.
-fn find_service<'a>(services: &'a [CasService], url: &str) -> Option<&'a CasService> {
+pub(crate) fn find_service<'a>(services: &'a [CasService], url: &str) -> Option<&'a CasService> {
     let admits = |s: &&CasService| {
         MatchKind::parse(&s.match_kind)
             .is_some_and(|kind| service_matches(&s.service_url, kind, url))
@@ -349,6 +350,7 @@ impl App {
             renewed: request.renew,
             created_at: now,
             expires_at: now + TICKET_LIFETIME,
+            proxied_by: None,
         })
         .await?;
         tx.note_application_use(session.session_id, application.id, service.environment, now)
@@ -384,19 +386,44 @@ impl App {
         service: Option<&str>,
         renew: bool,
     ) -> AppResult<ServiceResponse> {
-        let fail = |code, why: &str| Ok(ServiceResponse::failure(code, why));
+        Ok(self
+            .cas_validate_for_proxy(which, ticket, service, renew, None)
+            .await?
+            .response)
+    }
+
+    /// Ticket validation with a `pgtUrl`: as [`App::cas_validate`], and for a service that
+    /// may proxy, a proxy-granting ticket to deliver to the callback (CAS 3.0 §2.5.4). The
+    /// caller calls back, then keeps it with [`App::cas_grant_pgt`].
+    pub async fn cas_validate_for_proxy(
+        &self,
+        which: CasValidation,
+        ticket: Option<&str>,
+        service: Option<&str>,
+        renew: bool,
+        pgt_url: Option<&str>,
+    ) -> AppResult<CasValidated> {
+        let fail = |code, why: &str| {
+            Ok(CasValidated {
+                response: ServiceResponse::failure(code, why),
+                pending: None,
+            })
+        };
         let (Some(ticket), Some(url)) = (ticket, service) else {
             return fail(
                 FailureCode::InvalidRequest,
                 "ticket and service are required",
             );
         };
-        if !is_service_ticket(ticket) {
+        // A proxy ticket is validated at proxyValidate only (CAS 3.0 §2.5.1).
+        let proxied = which == CasValidation::Proxy && is_proxy_ticket(ticket);
+        if !is_service_ticket(ticket) && !proxied {
             return fail(FailureCode::InvalidTicket, "not a service ticket");
         }
         let mut tx = self.store().begin().await?;
         let services = tx.cas_services().await?;
         if which == CasValidation::Proxy
+            && !proxied
             && !find_service(&services, url).is_some_and(|s| s.proxy_allowed)
         {
             return fail(
@@ -415,6 +442,9 @@ impl App {
                 "the ticket is unknown, used or expired",
             );
         };
+        if stored.proxied_by.is_some() != proxied {
+            return fail(FailureCode::InvalidTicket, "not a ticket of this kind");
+        }
         if stored.service_url != url {
             return fail(
                 FailureCode::InvalidService,
@@ -435,7 +465,16 @@ impl App {
             );
         };
         match self.released(&mut tx, &stored, registration, which).await? {
-            Some(answer) => Ok(answer),
+            Some(response) => {
+                let pending = match pgt_url {
+                    Some(pgt_url) => {
+                        self.pgt_offer(&mut tx, &services, registration, &stored, pgt_url)
+                            .await?
+                    }
+                    None => None,
+                };
+                Ok(CasValidated { response, pending })
+            }
             None => fail(
                 FailureCode::InvalidTicket,
                 "the sign-in behind the ticket has ended",
@@ -492,6 +531,8 @@ impl App {
         Ok(Some(ServiceResponse::Success {
             user: user.id.0.to_string(),
             attributes,
+            proxy_granting_ticket: None,
+            proxies: ticket.proxied_by.iter().cloned().collect(),
         }))
     }
 }

@@ -11,6 +11,7 @@ mod bootstrap;
 mod bulk;
 mod captcha;
 mod cas;
+mod cas_proxy;
 mod client_assertion;
 mod context;
 mod demo;
@@ -57,8 +58,8 @@ pub use captcha::{
     RENDER_SEED_BYTES,
 };
 pub use cas::{
-    CasLogin, CasLoginRequest, CasService, CasServiceInput, CasServiceUpdate, CasValidation,
-    TICKET_LIFETIME,
+    CasLogin, CasLoginRequest, CasService, CasServiceInput, CasServiceUpdate, CasValidated,
+    CasValidation, PendingPgt, TICKET_LIFETIME,
 };
 pub use context::Ctx;
 pub use demo::{DEMO_PASSWORD, DemoAccount, DemoReport};

@@ -90,10 +90,54 @@ pub fn service_ticket(token: &str) -> String {
 
 /// Whether a presented ticket has the form of a service ticket at all.
 pub fn is_service_ticket(ticket: &str) -> bool {
-    ticket.starts_with(TICKET_PREFIX)
-        && ticket.len() > TICKET_PREFIX.len()
+    has_form(ticket, TICKET_PREFIX)
+}
+
+/// The prefixes of proxy tickets, proxy-granting tickets and their IOUs (CAS 3.0 §3.2-3.4).
+pub const PROXY_TICKET_PREFIX: &str = "PT-";
+pub const PGT_PREFIX: &str = "PGT-";
+pub const PGT_IOU_PREFIX: &str = "PGTIOU-";
+
+fn has_form(ticket: &str, prefix: &str) -> bool {
+    ticket.starts_with(prefix)
+        && ticket.len() > prefix.len()
         && ticket.len() <= TICKET_MAX
         && ticket.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// A proxy ticket, from a random token.
+pub fn proxy_ticket(token: &str) -> String {
+    format!("{PROXY_TICKET_PREFIX}{token}")
+}
+
+/// Whether a presented ticket has the form of a proxy ticket.
+pub fn is_proxy_ticket(ticket: &str) -> bool {
+    has_form(ticket, PROXY_TICKET_PREFIX)
+}
+
+/// A proxy-granting ticket, from a random token.
+pub fn proxy_granting_ticket(token: &str) -> String {
+    format!("{PGT_PREFIX}{token}")
+}
+
+/// Whether a presented ticket has the form of a proxy-granting ticket.
+pub fn is_proxy_granting_ticket(ticket: &str) -> bool {
+    has_form(ticket, PGT_PREFIX)
+}
+
+/// A proxy-granting ticket IOU, from a random token.
+pub fn pgt_iou(token: &str) -> String {
+    format!("{PGT_IOU_PREFIX}{token}")
+}
+
+/// The proxy callback (CAS 3.0 §2.5.4): `pgt_url` with `pgtIou` and `pgtId` added.
+pub fn pgt_callback(pgt_url: &str, iou: &str, pgt: &str) -> String {
+    let separator = if pgt_url.contains('?') { '&' } else { '?' };
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("pgtIou", iou)
+        .append_pair("pgtId", pgt)
+        .finish();
+    format!("{pgt_url}{separator}{query}")
 }
 
 /// `service` with `ticket` added to its query, as CAS sends the browser back.
@@ -112,6 +156,8 @@ pub enum FailureCode {
     InvalidProxyCallback,
     InvalidTicket,
     InvalidService,
+    /// `/cas/proxy` only: the target service is not registered.
+    UnauthorizedService,
     InternalError,
 }
 
@@ -124,6 +170,7 @@ impl FailureCode {
             Self::InvalidProxyCallback => "INVALID_PROXY_CALLBACK",
             Self::InvalidTicket => "INVALID_TICKET",
             Self::InvalidService => "INVALID_SERVICE",
+            Self::UnauthorizedService => "UNAUTHORIZED_SERVICE",
             Self::InternalError => "INTERNAL_ERROR",
         }
     }
@@ -136,6 +183,10 @@ pub enum ServiceResponse {
         user: String,
         /// Name and values; a multi-valued attribute (`groups`) lists each value.
         attributes: Vec<(String, Vec<String>)>,
+        /// The IOU of a proxy-granting ticket delivered to the callback (§2.5.4).
+        proxy_granting_ticket: Option<String>,
+        /// For a proxy ticket: the proxying services, most recent first (§2.6.2).
+        proxies: Vec<String>,
     },
     Failure {
         code: FailureCode,
@@ -156,7 +207,12 @@ impl ServiceResponse {
         let mut out =
             String::from("<cas:serviceResponse xmlns:cas=\"http://www.yale.edu/tp/cas\">\n");
         match self {
-            Self::Success { user, attributes } => {
+            Self::Success {
+                user,
+                attributes,
+                proxy_granting_ticket,
+                proxies,
+            } => {
                 out.push_str("  <cas:authenticationSuccess>\n");
                 out.push_str(&format!("    <cas:user>{}</cas:user>\n", escape(user)));
                 if !attributes.is_empty() {
@@ -176,6 +232,19 @@ impl ServiceResponse {
                     }
                     out.push_str("    </cas:attributes>\n");
                 }
+                if let Some(iou) = proxy_granting_ticket {
+                    out.push_str(&format!(
+                        "    <cas:proxyGrantingTicket>{}</cas:proxyGrantingTicket>\n",
+                        escape(iou)
+                    ));
+                }
+                if !proxies.is_empty() {
+                    out.push_str("    <cas:proxies>\n");
+                    for proxy in proxies {
+                        out.push_str(&format!("      <cas:proxy>{}</cas:proxy>\n", escape(proxy)));
+                    }
+                    out.push_str("    </cas:proxies>\n");
+                }
                 out.push_str("  </cas:authenticationSuccess>\n");
             }
             Self::Failure { code, description } => {
@@ -193,7 +262,12 @@ impl ServiceResponse {
     /// The JSON form of CAS 3.0 (`format=JSON`): single values as strings, several as arrays.
     pub fn to_json(&self) -> Value {
         let body = match self {
-            Self::Success { user, attributes } => {
+            Self::Success {
+                user,
+                attributes,
+                proxy_granting_ticket,
+                proxies,
+            } => {
                 let mut map = Map::new();
                 for (name, values) in attributes {
                     // `groups` is always a list, even of one, so clients need not guess.
@@ -203,10 +277,67 @@ impl ServiceResponse {
                     };
                     map.insert(name.clone(), value);
                 }
-                json!({ "authenticationSuccess": { "user": user, "attributes": map } })
+                let mut success = json!({ "user": user, "attributes": map });
+                if let Some(iou) = proxy_granting_ticket {
+                    success["proxyGrantingTicket"] = json!(iou);
+                }
+                if !proxies.is_empty() {
+                    success["proxies"] = json!(proxies);
+                }
+                json!({ "authenticationSuccess": success })
             }
             Self::Failure { code, description } => json!({
                 "authenticationFailure": { "code": code.as_str(), "description": description }
+            }),
+        };
+        json!({ "serviceResponse": body })
+    }
+}
+
+/// The answer of `/cas/proxy` (CAS 3.0 §2.7.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProxyResponse {
+    Success {
+        proxy_ticket: String,
+    },
+    Failure {
+        code: FailureCode,
+        description: String,
+    },
+}
+
+impl ProxyResponse {
+    pub fn failure(code: FailureCode, description: impl Into<String>) -> Self {
+        Self::Failure {
+            code,
+            description: description.into(),
+        }
+    }
+
+    pub fn to_xml(&self) -> String {
+        let body = match self {
+            Self::Success { proxy_ticket } => format!(
+                "  <cas:proxySuccess>\n    <cas:proxyTicket>{}</cas:proxyTicket>\n  </cas:proxySuccess>\n",
+                escape(proxy_ticket)
+            ),
+            Self::Failure { code, description } => format!(
+                "  <cas:proxyFailure code=\"{}\">{}</cas:proxyFailure>\n",
+                code.as_str(),
+                escape(description)
+            ),
+        };
+        format!(
+            "<cas:serviceResponse xmlns:cas=\"http://www.yale.edu/tp/cas\">\n{body}</cas:serviceResponse>\n"
+        )
+    }
+
+    pub fn to_json(&self) -> Value {
+        let body = match self {
+            Self::Success { proxy_ticket } => {
+                json!({ "proxySuccess": { "proxyTicket": proxy_ticket } })
+            }
+            Self::Failure { code, description } => json!({
+                "proxyFailure": { "code": code.as_str(), "description": description }
             }),
         };
         json!({ "serviceResponse": body })
@@ -327,7 +458,45 @@ mod tests {
                 ("family_name".into(), vec!["Muster<mann> & Söhne".into()]),
                 ("groups".into(), vec!["CASPER_A".into(), "CASPER_B".into()]),
             ],
+            proxy_granting_ticket: None,
+            proxies: Vec::new(),
         }
+    }
+
+    #[test]
+    fn proxying_is_written_in_both_forms() {
+        let answer = ServiceResponse::Success {
+            user: "u-1".into(),
+            attributes: Vec::new(),
+            proxy_granting_ticket: Some("PGTIOU-1".into()),
+            proxies: vec!["https://proxy.example/cb".into()],
+        };
+        let xml = answer.to_xml();
+        assert!(xml.contains("<cas:proxyGrantingTicket>PGTIOU-1</cas:proxyGrantingTicket>"));
+        assert!(xml.contains("<cas:proxy>https://proxy.example/cb</cas:proxy>"));
+        let json = answer.to_json();
+        let success = &json["serviceResponse"]["authenticationSuccess"];
+        assert_eq!(success["proxyGrantingTicket"], "PGTIOU-1");
+        assert_eq!(success["proxies"][0], "https://proxy.example/cb");
+        let refused = ProxyResponse::failure(FailureCode::UnauthorizedService, "no");
+        assert!(
+            refused
+                .to_xml()
+                .contains("<cas:proxyFailure code=\"UNAUTHORIZED_SERVICE\">no</cas:proxyFailure>")
+        );
+        let issued = ProxyResponse::Success {
+            proxy_ticket: "PT-1".into(),
+        };
+        assert_eq!(
+            issued.to_json()["serviceResponse"]["proxySuccess"]["proxyTicket"],
+            "PT-1"
+        );
+        assert_eq!(
+            pgt_callback("https://p.example/cb?a=1", "PGTIOU-1", "PGT-2"),
+            "https://p.example/cb?a=1&pgtIou=PGTIOU-1&pgtId=PGT-2"
+        );
+        assert!(is_proxy_ticket("PT-x") && !is_proxy_ticket("ST-x"));
+        assert!(is_proxy_granting_ticket("PGT-x") && !is_proxy_granting_ticket("PGTIOU-x"));
     }
 
     #[test]

@@ -39,6 +39,22 @@ pub struct CasTicket {
     pub renewed: bool,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
+    /// For a proxy ticket: the proxying service (its proxy-granting ticket's callback URL).
+    pub proxied_by: Option<String>,
+}
+
+/// A proxy-granting ticket (CAS 3.0 §2.5.4), kept as a digest and bound to its session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CasProxyGrantingTicket {
+    pub pgt_digest: String,
+    pub service_id: Uuid,
+    /// The callback URL it was delivered to: the proxying service.
+    pub pgt_url: String,
+    pub user_id: UserId,
+    pub session_id: Uuid,
+    pub created_at: OffsetDateTime,
+    /// The session's own expiry.
+    pub expires_at: OffsetDateTime,
 }
 
 /// The port for CAS services and tickets.
@@ -67,7 +83,18 @@ pub trait CasStore {
         now: OffsetDateTime,
     ) -> StoreResult<Option<CasTicket>>;
     /// Deletes tickets that expired before `before`; how many.
+    /// Deletes tickets (and proxy-granting tickets) that expired before `before`; how many.
     async fn delete_expired_cas_tickets(&mut self, before: OffsetDateTime) -> StoreResult<u64>;
+    async fn insert_cas_proxy_granting_ticket(
+        &mut self,
+        pgt: &CasProxyGrantingTicket,
+    ) -> StoreResult<()>;
+    /// A live proxy-granting ticket by digest; `None` when unknown or expired.
+    async fn cas_proxy_granting_ticket(
+        &mut self,
+        digest: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<CasProxyGrantingTicket>>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -117,6 +144,32 @@ struct TicketRow {
     renewed: bool,
     created_at: Ts,
     expires_at: Ts,
+    proxied_by: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PgtRow {
+    pgt_digest: String,
+    service_id: Uuid,
+    pgt_url: String,
+    user_id: Uuid,
+    session_id: Uuid,
+    created_at: Ts,
+    expires_at: Ts,
+}
+
+impl From<PgtRow> for CasProxyGrantingTicket {
+    fn from(row: PgtRow) -> Self {
+        CasProxyGrantingTicket {
+            pgt_digest: row.pgt_digest,
+            service_id: row.service_id,
+            pgt_url: row.pgt_url,
+            user_id: UserId(row.user_id),
+            session_id: row.session_id,
+            created_at: row.created_at.0,
+            expires_at: row.expires_at.0,
+        }
+    }
 }
 
 impl From<TicketRow> for CasTicket {
@@ -128,6 +181,7 @@ impl From<TicketRow> for CasTicket {
             user_id: UserId(row.user_id),
             session_id: row.session_id,
             renewed: row.renewed,
+            proxied_by: row.proxied_by,
             created_at: row.created_at.0,
             expires_at: row.expires_at.0,
         }
@@ -228,8 +282,8 @@ impl CasStore for Tx {
             self,
             sqlx::query(
                 "INSERT INTO cas_tickets (ticket_digest, service_id, service_url, user_id,
-                 session_id, renewed, created_at, expires_at, used)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, FALSE)"
+                 session_id, renewed, created_at, expires_at, used, proxied_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, FALSE, $9)"
             )
             .bind(&t.ticket_digest)
             .bind(t.service_id)
@@ -239,6 +293,7 @@ impl CasStore for Tx {
             .bind(t.renewed)
             .bind(Ts(t.created_at))
             .bind(Ts(t.expires_at))
+            .bind(&t.proxied_by)
         )?;
         Ok(())
     }
@@ -252,15 +307,55 @@ impl CasStore for Tx {
             "UPDATE cas_tickets SET used = TRUE
              WHERE ticket_digest = $1 AND used = FALSE AND expires_at > $2
              RETURNING ticket_digest, service_id, service_url, user_id, session_id, renewed,
-                       created_at, expires_at")
+                       created_at, expires_at, proxied_by")
             .bind(digest).bind(Ts(now)).fetch_optional(conn).await)?;
         Ok(row.map(CasTicket::from))
     }
 
     async fn delete_expired_cas_tickets(&mut self, before: OffsetDateTime) -> StoreResult<u64> {
-        Ok(exec!(
+        let tickets = exec!(
             self,
             sqlx::query("DELETE FROM cas_tickets WHERE expires_at < $1").bind(Ts(before))
-        )?)
+        )?;
+        let granting = exec!(
+            self,
+            sqlx::query("DELETE FROM cas_proxy_granting_tickets WHERE expires_at < $1")
+                .bind(Ts(before))
+        )?;
+        Ok(tickets + granting)
+    }
+
+    async fn insert_cas_proxy_granting_ticket(
+        &mut self,
+        p: &CasProxyGrantingTicket,
+    ) -> StoreResult<()> {
+        exec!(
+            self,
+            sqlx::query(
+                "INSERT INTO cas_proxy_granting_tickets (pgt_digest, service_id, pgt_url,
+                 user_id, session_id, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            )
+            .bind(&p.pgt_digest)
+            .bind(p.service_id)
+            .bind(&p.pgt_url)
+            .bind(p.user_id.0)
+            .bind(p.session_id)
+            .bind(Ts(p.created_at))
+            .bind(Ts(p.expires_at))
+        )?;
+        Ok(())
+    }
+
+    async fn cas_proxy_granting_ticket(
+        &mut self,
+        digest: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<CasProxyGrantingTicket>> {
+        let row: Option<PgtRow> = with_conn!(self, conn => sqlx::query_as(
+            "SELECT pgt_digest, service_id, pgt_url, user_id, session_id, created_at, expires_at
+             FROM cas_proxy_granting_tickets WHERE pgt_digest = $1 AND expires_at > $2")
+            .bind(digest).bind(Ts(now)).fetch_optional(conn).await)?;
+        Ok(row.map(CasProxyGrantingTicket::from))
     }
 }

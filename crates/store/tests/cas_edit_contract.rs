@@ -100,6 +100,7 @@ async fn deleting_a_service_takes_its_tickets_along(db: &TestDatabase) {
         renewed: false,
         created_at: T0,
         expires_at: T0 + Duration::minutes(1),
+        proxied_by: None,
     };
     let mut tx = store.begin().await.unwrap();
     tx.insert_cas_service(&s).await.unwrap();

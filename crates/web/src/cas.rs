@@ -1,5 +1,6 @@
 //! The CAS 3.0 server's endpoints: login, ticket validation (CAS 2.0 `serviceValidate`, CAS
-//! 3.0 `p3/serviceValidate`, `proxyValidate`) and logout. Validation answers in the
+//! 3.0 `p3/serviceValidate`, `proxyValidate`), proxying (`pgtUrl` callbacks and `/cas/proxy`)
+//! and logout. Validation answers in the
 //! protocol's own XML or JSON (`format=JSON`), never with problem details.
 
 use axum::Json;
@@ -11,7 +12,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 use tessera_app::{CasLogin, CasLoginRequest, CasValidation, Ctx};
-use tessera_protocols::cas::{FailureCode, ServiceResponse};
+use tessera_protocols::cas::{FailureCode, ProxyResponse, ServiceResponse};
 
 use crate::auth::{MaybeSignedIn, request_id};
 use crate::cookies;
@@ -128,10 +129,32 @@ pub struct ValidateQuery {
     service: Option<String>,
     renew: Option<String>,
     format: Option<String>,
-    /// Proxy-granting tickets are not issued yet; a `pgtUrl` is accepted and ignored, which
-    /// CAS 3.0 §2.5.4 allows (the answer then carries no `proxyGrantingTicket`).
+    /// Where a service allowed to proxy receives its proxy-granting ticket (CAS 3.0 §2.5.4).
     #[serde(rename = "pgtUrl")]
-    _pgt_url: Option<String>,
+    pgt_url: Option<String>,
+}
+
+/// How long a proxy callback may take to answer.
+const CALLBACK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Calls the proxy callback; only a 200 answer counts (redirects are not followed).
+async fn call_back(url: &str) -> bool {
+    let client = match reqwest::Client::builder()
+        .timeout(CALLBACK_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!(%error, "no HTTP client for the CAS proxy callback");
+            return false;
+        }
+    };
+    // The URL carries the ticket: never logged.
+    match client.get(url).send().await {
+        Ok(response) => response.status() == reqwest::StatusCode::OK,
+        Err(_) => false,
+    }
 }
 
 fn answer(response: &ServiceResponse, json: bool, status: StatusCode) -> Response {
@@ -162,16 +185,31 @@ async fn validate(state: &AppState, parts: &Parts, which: CasValidation) -> Resp
         return answer(&refused, json, StatusCode::OK);
     };
     let json = query.format.as_deref() == Some("JSON");
-    match state
+    let validated = state
         .app
-        .cas_validate(
+        .cas_validate_for_proxy(
             which,
             query.ticket.as_deref(),
             query.service.as_deref(),
             flag(query.renew.as_ref()),
+            query.pgt_url.as_deref(),
         )
-        .await
-    {
+        .await;
+    let validated = match validated {
+        Ok(validated) => match validated.pending {
+            Some(pending) if call_back(&pending.callback).await => {
+                let ctx = Ctx::anonymous(request_id(parts));
+                state
+                    .app
+                    .cas_grant_pgt(&pending, &ctx)
+                    .await
+                    .map(|()| pending.granted(validated.response))
+            }
+            _ => Ok(validated.response),
+        },
+        Err(error) => Err(error),
+    };
+    match validated {
         Ok(response) => answer(&response, json, StatusCode::OK),
         Err(error) => {
             tracing::error!(%error, "CAS validation failed");
@@ -192,10 +230,70 @@ pub async fn p3_service_validate(State(state): State<AppState>, parts: Parts) ->
     validate(&state, &parts, CasValidation::P3).await
 }
 
-/// GET /cas/proxyValidate and /cas/p3/proxyValidate: service tickets for services allowed to
-/// proxy; proxy tickets are not issued yet.
+/// GET /cas/proxyValidate and /cas/p3/proxyValidate: proxy tickets (listing the proxying
+/// service), and service tickets for services allowed to proxy.
 pub async fn proxy_validate(State(state): State<AppState>, parts: Parts) -> Response {
     validate(&state, &parts, CasValidation::Proxy).await
+}
+
+/// The query of `/cas/proxy`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProxyQuery {
+    pgt: Option<String>,
+    #[serde(rename = "targetService")]
+    target_service: Option<String>,
+    format: Option<String>,
+}
+
+/// GET /cas/proxy (CAS 3.0 §2.7): a proxy ticket for a registered target service.
+pub async fn proxy(State(state): State<AppState>, parts: Parts) -> Response {
+    let (response, json) = match Query::<ProxyQuery>::try_from_uri(&parts.uri) {
+        Ok(Query(query)) => {
+            let ctx = Ctx::anonymous(request_id(&parts));
+            let json = query.format.as_deref() == Some("JSON");
+            let outcome = state
+                .app
+                .cas_proxy(query.pgt.as_deref(), query.target_service.as_deref(), &ctx)
+                .await;
+            match outcome {
+                Ok(response) => (response, json),
+                Err(error) => {
+                    tracing::error!(%error, "CAS proxy ticket failed");
+                    let failure = ProxyResponse::failure(
+                        FailureCode::InternalError,
+                        "the server could not answer",
+                    );
+                    return proxy_answer(&failure, json, StatusCode::INTERNAL_SERVER_ERROR);
+                }
+            }
+        }
+        Err(_) => (
+            ProxyResponse::failure(
+                FailureCode::InvalidRequest,
+                "a parameter is repeated or unreadable",
+            ),
+            parts.uri.query().is_some_and(|q| q.contains("format=JSON")),
+        ),
+    };
+    proxy_answer(&response, json, StatusCode::OK)
+}
+
+fn proxy_answer(response: &ProxyResponse, json: bool, status: StatusCode) -> Response {
+    let mut response = if json {
+        (status, Json(response.to_json())).into_response()
+    } else {
+        let mut r = (status, response.to_xml()).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/xml; charset=utf-8"),
+        );
+        r
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// GET /cas/logout: ends the single sign-on session, then goes to `service` when it belongs

@@ -379,6 +379,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cas/serviceValidate", get(cas::service_validate))
         .route("/cas/p3/serviceValidate", get(cas::p3_service_validate))
         .route("/cas/proxyValidate", get(cas::proxy_validate))
+        .route("/cas/proxy", get(cas::proxy))
         .route("/cas/p3/proxyValidate", get(cas::proxy_validate))
         .route("/static/{file}", get(pages::assets::serve))
         .route("/captcha/challenge", get(captcha::challenge))
