@@ -86,6 +86,10 @@ struct Inner {
     passkeys: Option<Passkeys>,
     /// The signing keys as last read, and the opened private keys.
     keys: crate::key_cache::KeyCache,
+    /// Answers of the OpenID Connect machine endpoints, kept for a moment (`fresh.rs`).
+    answers: crate::oidc_answers::Answers,
+    /// Refresh token rotations waiting to be committed together (`oidc_rotation.rs`).
+    rotations: crate::oidc_rotation::Rotations,
 }
 
 /// The use cases, over one store. Cheap to clone: every request holds one.
@@ -140,6 +144,8 @@ impl App {
                 delivery: Arc::new(Notify::new()),
                 leaked,
                 keys: crate::key_cache::KeyCache::default(),
+                answers: crate::oidc_answers::Answers::default(),
+                rotations: crate::oidc_rotation::Rotations::default(),
             }),
         })
     }
@@ -183,6 +189,14 @@ impl App {
 
     pub(crate) fn key_cache(&self) -> &crate::key_cache::KeyCache {
         &self.inner.keys
+    }
+
+    pub(crate) fn answers(&self) -> &crate::oidc_answers::Answers {
+        &self.inner.answers
+    }
+
+    pub(crate) fn rotations(&self) -> &crate::oidc_rotation::Rotations {
+        &self.inner.rotations
     }
 
     pub(crate) fn delivery_notify(&self) -> Arc<Notify> {

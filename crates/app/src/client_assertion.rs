@@ -5,7 +5,7 @@
 use tessera_protocols::client_assertion::{JWT_BEARER, claimed_client_id, verify_client_assertion};
 use tessera_protocols::oauth::OAuthError;
 use tessera_store::oidc::{ClientAuthMethod, OidcClient};
-use tessera_store::{ClientAssertions, OidcStore, Tx};
+use tessera_store::{ClientAssertions, Tx};
 use time::OffsetDateTime;
 
 use crate::app::App;
@@ -20,42 +20,27 @@ impl ClientCredentials {
 }
 
 impl App {
-    /// For endpoints that go on to write: the client authenticated, and a write transaction
-    /// for the rest of the work. A secret is checked inside that transaction (one round of
-    /// work, as before assertions existed); an assertion is checked before it is opened,
-    /// because spending the `jti` commits a write of its own and SQLite's one writer
-    /// connection must not be held meanwhile.
+    /// For endpoints that go on to write: the client authenticated, then a write transaction
+    /// for the rest of the work. The client is authenticated first because spending an
+    /// assertion's `jti` commits a write of its own, and SQLite's one writer connection must
+    /// not be held meanwhile.
     pub(crate) async fn authenticated_for_writing(
         &self,
         credentials: &ClientCredentials,
     ) -> AppResult<Result<(OidcClient, Tx), OAuthFailure>> {
-        if credentials.has_assertion() {
-            let mut reads = self.store().reads().await?;
-            let client = match self
-                .authenticate_by_assertion(&mut reads, credentials)
-                .await?
-            {
-                Ok(client) => client,
-                Err(failure) => return Ok(Err(failure)),
-            };
-            drop(reads);
-            return Ok(Ok((client, self.store().begin().await?)));
-        }
-        let mut tx = self.store().begin().await?;
-        Ok(self
-            .authenticate_client(&mut tx, credentials)
-            .await?
-            .map(|client| (client, tx)))
+        let client = match self.authenticate_client(credentials).await? {
+            Ok(client) => client,
+            Err(failure) => return Ok(Err(failure)),
+        };
+        Ok(Ok((client, self.store().begin().await?)))
     }
 
-    /// Checks a client assertion: the client is found through `tx` (which must not be a
-    /// write transaction: see [`App::authenticated_for_writing`]), must authenticate with
+    /// Checks a client assertion: the client (read through the cache) must authenticate with
     /// `private_key_jwt`, the JWT must pass `verify_client_assertion` against its registered
     /// keys, and its `jti` is spent in a transaction committed at once, so it never works
     /// again whatever becomes of the request.
     pub(crate) async fn authenticate_by_assertion(
         &self,
-        tx: &mut Tx,
         credentials: &ClientCredentials,
     ) -> AppResult<Result<OidcClient, OAuthFailure>> {
         let refused = |why: &str| fail(OAuthError::InvalidClient, why);
@@ -83,7 +68,7 @@ impl App {
             (Some(id), _) | (None, Some(id)) => id.to_owned(),
             (None, None) => return refused("client authentication failed"),
         };
-        let Some(client) = tx.oidc_client(&client_id).await? else {
+        let Some(client) = self.client_named(&client_id).await? else {
             return refused("client authentication failed");
         };
         // A client registered for secrets must not be able to pick the weaker of two ways.
@@ -108,6 +93,7 @@ impl App {
         };
         let expires = OffsetDateTime::from_unix_timestamp(verified.exp).unwrap_or(now);
         let mut write = self.store().begin().await?;
+        write.keeps_cached_facts();
         let fresh = write
             .spend_client_assertion(client.id, &verified.jti, expires, now)
             .await?;
@@ -115,6 +101,6 @@ impl App {
         if !fresh {
             return refused("the client assertion was used already");
         }
-        Ok(Ok(client))
+        Ok(Ok(OidcClient::clone(&client)))
     }
 }

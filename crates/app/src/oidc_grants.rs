@@ -9,16 +9,17 @@
 use serde_json::json;
 use tessera_domain::audit::{Actor, NewAuditEvent};
 use tessera_domain::setup::{token_digest, token_text};
-use tessera_domain::user::UserStatus;
 use tessera_protocols::oauth::OAuthError;
 use tessera_store::oidc::{ClientAuthMethod, OidcClient};
 use tessera_store::oidc_refresh::RefreshToken;
-use tessera_store::{AuditLog, OidcRefreshStore, Tx, Users};
+use tessera_store::{AuditLog, OidcRefreshStore, Tx};
 use time::Duration;
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
-use crate::oidc_tokens::{OAuthFailure, TokenRequest, TokenResponse, fail, session_open};
+use crate::oidc_answers::SignIn;
+use crate::oidc_rotation::Rotation;
+use crate::oidc_tokens::{OAuthFailure, TokenRequest, TokenResponse, fail};
 
 /// Whether every scope in `asked` is among `granted` (RFC 6749 §6: a refresh may narrow the
 /// scope, never widen it).
@@ -30,15 +31,13 @@ fn within(asked: &str, granted: &str) -> bool {
 }
 
 impl App {
-    /// Stores a new refresh token of `like`'s family (its digest only), audited in the
-    /// same transaction; gives the token back.
-    pub(crate) async fn issue_refresh_token(
+    /// A new refresh token of `like`'s family: the token to hand out, and what is stored of
+    /// it (its digest).
+    fn next_refresh_token(
         &self,
-        tx: &mut Tx,
         client: &OidcClient,
         like: &RefreshToken,
-        action: &str,
-    ) -> AppResult<String> {
+    ) -> (String, RefreshToken) {
         let now = self.now();
         let token = token_text(self.random_bytes());
         let stored = RefreshToken {
@@ -49,20 +48,48 @@ impl App {
             revoked: false,
             ..like.clone()
         };
-        tx.insert_refresh_token(&stored).await?;
-        tx.append_audit(
-            NewAuditEvent::new(now, Actor::User(stored.user_id), action, "oidc_client")
-                .target(&client.client_id)
-                .details(&json!({ "family": stored.family, "scope": stored.scope })),
+        (token, stored)
+    }
+
+    /// The audit event of a refresh token issued to `client`.
+    fn refresh_token_event(
+        &self,
+        client: &OidcClient,
+        stored: &RefreshToken,
+        action: &str,
+    ) -> NewAuditEvent {
+        NewAuditEvent::new(
+            self.now(),
+            Actor::User(stored.user_id),
+            action,
+            "oidc_client",
         )
-        .await?;
+        .target(&client.client_id)
+        .details(&json!({ "family": stored.family, "scope": stored.scope }))
+    }
+
+    /// Stores a new refresh token of `like`'s family (its digest only), audited in the
+    /// same transaction; gives the token back.
+    pub(crate) async fn issue_refresh_token(
+        &self,
+        tx: &mut Tx,
+        client: &OidcClient,
+        like: &RefreshToken,
+        action: &str,
+    ) -> AppResult<String> {
+        let (token, stored) = self.next_refresh_token(client, like);
+        tx.insert_refresh_token(&stored).await?;
+        tx.append_audit(self.refresh_token_event(client, &stored, action))
+            .await?;
         Ok(token)
     }
 
-    /// The refresh token grant (RFC 6749 §6) with rotation and reuse detection.
+    /// The refresh token grant (RFC 6749 §6) with rotation and reuse detection. Everything
+    /// is judged on a read connection first; SQLite's one writer is taken only to mark the
+    /// token used (conditionally, so of two concurrent refreshes one wins and the other is
+    /// reuse) and to store its successor.
     pub(crate) async fn refresh_grant(
         &self,
-        mut tx: Tx,
         client: &OidcClient,
         request: &TokenRequest,
     ) -> AppResult<Result<TokenResponse, OAuthFailure>> {
@@ -77,30 +104,17 @@ impl App {
                 "the refresh token is unknown, used, revoked or expired",
             )
         };
-        let Some(stored) = tx.refresh_token(&digest).await? else {
+        let mut reads = self.store().reads().await?;
+        let Some(stored) = reads.refresh_token(&digest).await? else {
             return unusable();
         };
         // Another client's token is treated as unknown: nothing about it is revealed.
         if stored.client != client.id || stored.revoked {
             return unusable();
         }
-        // Used already (or by a concurrent request that won the race): someone holds a
-        // copy, so nothing of that family may work any more.
-        if stored.used || !tx.use_refresh_token(&digest).await? {
-            let revoked = tx.revoke_refresh_family(stored.family).await?;
-            tx.append_audit(
-                NewAuditEvent::new(
-                    now,
-                    Actor::User(stored.user_id),
-                    "oidc.refresh_token.reuse",
-                    "oidc_client",
-                )
-                .target(&client.client_id)
-                .details(&json!({ "family": stored.family, "revoked": revoked })),
-            )
-            .await?;
-            tx.commit().await?;
-            return unusable();
+        if stored.used {
+            drop(reads);
+            return self.refresh_reused(client, &stored).await;
         }
         if stored.expires_at <= now {
             return unusable();
@@ -116,28 +130,42 @@ impl App {
                 .join(" "),
             None => stored.scope.clone(),
         };
-        let Some(user) = tx.user(stored.user_id).await? else {
-            return unusable();
-        };
-        if user.effective_status(now) != UserStatus::Active {
-            return fail(OAuthError::InvalidGrant, "the account cannot sign in");
+        match self
+            .sign_in(&mut reads, stored.user_id, stored.session_id)
+            .await?
+        {
+            SignIn::Holds => {}
+            SignIn::AccountUnusable => {
+                return fail(OAuthError::InvalidGrant, "the account cannot sign in");
+            }
+            // Signing out ends the refresh tokens of the session too.
+            SignIn::SessionEnded => {
+                return fail(OAuthError::InvalidGrant, "the sign-in session has ended");
+            }
         }
-        // Signing out ends the refresh tokens of the session too.
-        if !session_open(&mut tx, &user, stored.session_id).await? {
-            return fail(OAuthError::InvalidGrant, "the sign-in session has ended");
-        }
-        let next = RefreshToken {
-            scope: scope.clone(),
-            ..stored.clone()
+        drop(reads);
+
+        // Committed in a batch with concurrent rotations (`oidc_rotation.rs`). Losing means
+        // the token was used meanwhile by a concurrent request: someone holds a copy.
+        let (refresh_token, next) = self.next_refresh_token(
+            client,
+            &RefreshToken {
+                scope: scope.clone(),
+                ..stored.clone()
+            },
+        );
+        let rotation = Rotation {
+            used: digest,
+            event: self.refresh_token_event(client, &next, "oidc.refresh_token.rotate"),
+            next,
         };
-        let refresh_token = self
-            .issue_refresh_token(&mut tx, client, &next, "oidc.refresh_token.rotate")
-            .await?;
-        tx.commit().await?;
+        if !self.commit_rotation(rotation).await? {
+            return self.refresh_reused(client, &stored).await;
+        }
         let signer = self.signer().await?;
         let access = self.access_claims(
             client,
-            user.id.0.to_string(),
+            stored.user_id.0.to_string(),
             scope.clone(),
             Some((&stored.auth_time, stored.acr.as_str(), stored.session_id)),
         );
@@ -151,6 +179,33 @@ impl App {
             refresh_token: Some(refresh_token),
             scope: Some(scope),
         }))
+    }
+
+    /// A used refresh token came back: someone holds a copy, so nothing of its family may
+    /// work any more. The revocation is committed, and the request refused.
+    async fn refresh_reused(
+        &self,
+        client: &OidcClient,
+        stored: &RefreshToken,
+    ) -> AppResult<Result<TokenResponse, OAuthFailure>> {
+        let mut tx = self.store().begin().await?;
+        let revoked = tx.revoke_refresh_family(stored.family).await?;
+        tx.append_audit(
+            NewAuditEvent::new(
+                self.now(),
+                Actor::User(stored.user_id),
+                "oidc.refresh_token.reuse",
+                "oidc_client",
+            )
+            .target(&client.client_id)
+            .details(&json!({ "family": stored.family, "revoked": revoked })),
+        )
+        .await?;
+        tx.commit().await?;
+        fail(
+            OAuthError::InvalidGrant,
+            "the refresh token is unknown, used, revoked or expired",
+        )
     }
 
     /// The client credentials grant (RFC 6749 §4.4): a confidential client acting for

@@ -6,16 +6,16 @@ use serde_json::json;
 use tessera_domain::UserId;
 use tessera_domain::audit::{Actor, NewAuditEvent};
 use tessera_domain::setup::token_digest;
-use tessera_domain::user::UserStatus;
 use tessera_protocols::oauth::OAuthError;
 use tessera_store::oidc::{ClientAuthMethod, OidcClient};
-use tessera_store::{AuditLog, OidcRefreshStore, Tx, Users};
+use tessera_store::{AuditLog, OidcRefreshStore, Tx};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::app::App;
 use crate::error::AppResult;
-use crate::oidc_tokens::{ClientCredentials, OAuthFailure, fail, session_open};
+use crate::oidc_answers::SignIn;
+use crate::oidc_tokens::{ClientCredentials, OAuthFailure, fail};
 
 /// What introspection says about a token (RFC 7662 §2.2). An inactive token says nothing
 /// else, whatever the reason.
@@ -40,11 +40,7 @@ pub struct Introspection {
 impl App {
     /// Whether a person's sign-in still holds: the account active and the session open.
     async fn still_signed_in(&self, tx: &mut Tx, user: UserId, session: Uuid) -> AppResult<bool> {
-        let Some(user) = tx.user(user).await? else {
-            return Ok(false);
-        };
-        Ok(user.effective_status(self.now()) == UserStatus::Active
-            && session_open(tx, &user, session).await?)
+        Ok(self.sign_in(tx, user, session).await? == SignIn::Holds)
     }
 
     /// RFC 7662: a confidential client (a resource server) asks whether a token is live.
@@ -55,11 +51,16 @@ impl App {
         credentials: &ClientCredentials,
         token: &str,
     ) -> AppResult<Result<Introspection, OAuthFailure>> {
-        let mut tx = self.store().reads().await?;
-        let client = match self.confidential_client(&mut tx, credentials).await? {
+        let client = match self.confidential_client(credentials).await? {
             Ok(client) => client,
             Err(failure) => return Ok(Err(failure)),
         };
+        // Resource servers introspect the same token for every call they serve.
+        let at = self.lookup();
+        if let Some(answer) = self.kept_introspection(token, &at) {
+            return Ok(Ok(answer));
+        }
+        let mut tx = self.store().reads().await?;
         if let Some(claims) = self.live_access_token(&mut tx, token).await? {
             let person_ok = match claims.sid.as_deref().map(Uuid::parse_str) {
                 // A client credentials token: no person, no session.
@@ -73,7 +74,7 @@ impl App {
             if !person_ok {
                 return Ok(Ok(Introspection::default()));
             }
-            return Ok(Ok(Introspection {
+            let answer = Introspection {
                 active: true,
                 scope: Some(claims.scope),
                 client_id: Some(claims.client_id),
@@ -81,7 +82,9 @@ impl App {
                 exp: Some(claims.exp),
                 iat: Some(claims.iat),
                 token_type: Some("Bearer"),
-            }));
+            };
+            self.keep_introspection(token, &answer, &at);
+            return Ok(Ok(answer));
         }
         let Some(stored) = tx.refresh_token(&token_digest(token)).await? else {
             return Ok(Ok(Introspection::default()));
@@ -150,10 +153,9 @@ impl App {
     /// Introspection is for confidential clients: a public one cannot prove who it is.
     async fn confidential_client(
         &self,
-        tx: &mut Tx,
         credentials: &ClientCredentials,
     ) -> AppResult<Result<OidcClient, OAuthFailure>> {
-        match self.authenticate_client(tx, credentials).await? {
+        match self.authenticate_client(credentials).await? {
             Ok(client) if client.auth_method != ClientAuthMethod::None => Ok(Ok(client)),
             Ok(_) => fail(
                 OAuthError::InvalidClient,

@@ -112,17 +112,15 @@ pub(crate) async fn session_open(tx: &mut Tx, user: &User, session: Uuid) -> App
 }
 
 impl App {
-    /// Authenticates the client (a secret compared as digests in constant time, or none for
-    /// a public client); `None` when it fails.
+    /// Authenticates the client: a secret compared as digests in constant time, an
+    /// assertion checked against the client's keys, or nothing for a public client. The
+    /// client is read through the cache of `oidc_answers.rs`.
     pub(crate) async fn authenticate_client(
         &self,
-        tx: &mut Tx,
         credentials: &ClientCredentials,
     ) -> AppResult<Result<OidcClient, OAuthFailure>> {
-        // An assertion spends its jti in a write of its own (`client_assertion.rs`): `tx`
-        // must not be SQLite's writer then.
         if credentials.has_assertion() {
-            return self.authenticate_by_assertion(tx, credentials).await;
+            return self.authenticate_by_assertion(credentials).await;
         }
         let request = credentials;
         let (client_id, secret) = match (&request.basic, &request.client_secret) {
@@ -143,7 +141,7 @@ impl App {
                 None => return fail(OAuthError::InvalidClient, "client authentication failed"),
             },
         };
-        let Some(client) = tx.oidc_client(client_id).await? else {
+        let Some(client) = self.client_named(client_id).await? else {
             return fail(OAuthError::InvalidClient, "client authentication failed");
         };
         if client.auth_method == ClientAuthMethod::PrivateKeyJwt {
@@ -163,7 +161,7 @@ impl App {
         if !authenticated {
             return fail(OAuthError::InvalidClient, "client authentication failed");
         }
-        Ok(Ok(client))
+        Ok(Ok(OidcClient::clone(&client)))
     }
 
     /// The token endpoint: authenticates the client, checks it may use the grant, and
@@ -182,24 +180,9 @@ impl App {
                 );
             }
         };
-        // A secret is checked on a read connection: the client credentials grant writes
-        // nothing, so it never queues for SQLite's one writer, and the other grants hold the
-        // writer for less. A public client proves nothing here and goes straight to the
-        // writer its grant needs.
-        // An assertion is checked on a read connection too: spending its jti opens a write
-        // of its own, which must not wait for a writer this request holds.
-        let by_secret = request.basic.is_some()
-            || request.client_secret.is_some()
-            || request.client_assertion.is_some();
-        let mut tx = if by_secret {
-            self.store().reads().await?
-        } else {
-            self.store().begin().await?
-        };
-        let client = match self
-            .authenticate_client(&mut tx, &request.credentials())
-            .await?
-        {
+        // The client is known before any write begins: the client credentials grant writes
+        // nothing, and the others hold SQLite's one writer for less.
+        let client = match self.authenticate_client(&request.credentials()).await? {
             Ok(client) => client,
             Err(failure) => return Ok(Err(failure)),
         };
@@ -209,18 +192,10 @@ impl App {
                 "this client may not use this grant type",
             );
         }
-        if grant == "client_credentials" {
-            // Nothing to write; the connection goes back before the key is taken.
-            drop(tx);
-            return self.client_credentials_grant(&client, request).await;
-        }
-        if by_secret {
-            drop(tx);
-            tx = self.store().begin().await?;
-        }
         match grant {
-            "refresh_token" => self.refresh_grant(tx, &client, request).await,
-            _ => self.code_grant(tx, &client, request).await,
+            "client_credentials" => self.client_credentials_grant(&client, request).await,
+            "refresh_token" => self.refresh_grant(&client, request).await,
+            _ => self.code_grant(&client, request).await,
         }
     }
 
@@ -228,7 +203,6 @@ impl App {
     /// with the same redirect URI and the PKCE verifier when it has a challenge.
     async fn code_grant(
         &self,
-        mut tx: Tx,
         client: &OidcClient,
         request: &TokenRequest,
     ) -> AppResult<Result<TokenResponse, OAuthFailure>> {
@@ -236,6 +210,9 @@ impl App {
         let Some(code) = request.code.as_deref() else {
             return fail(OAuthError::InvalidRequest, "code is missing");
         };
+        let mut tx = self.store().begin().await?;
+        // A code and a refresh token are no fact any cache keeps.
+        tx.keeps_cached_facts();
         // The code is burnt before it is judged, and the burning is committed whatever the
         // outcome: a code seen in a bad request must not work afterwards either.
         let stored = tx.consume_oidc_code(&token_digest(code), now).await?;
@@ -275,6 +252,7 @@ impl App {
         drop(tx);
 
         let mut tx = self.store().begin().await?;
+        tx.keeps_cached_facts();
         let refresh_token = if client.grant_types.iter().any(|g| g == "refresh_token") {
             let family = RefreshToken {
                 token_digest: String::new(),
@@ -343,6 +321,11 @@ impl App {
         access_token: &str,
     ) -> AppResult<Result<UserInfo, OAuthFailure>> {
         let invalid = || fail(OAuthError::InvalidToken, "the access token is not valid");
+        // A client asks again with the same token, often.
+        let at = self.lookup();
+        if let Some(answer) = self.kept_userinfo(access_token, &at) {
+            return Ok(Ok(answer));
+        }
         let mut tx = self.store().reads().await?;
         let Some(claims) = self.live_access_token(&mut tx, access_token).await? else {
             return invalid();
@@ -369,14 +352,16 @@ impl App {
         if !session_open(&mut tx, &user, sid).await? {
             return invalid();
         }
-        let Some(client) = tx.oidc_client(&claims.client_id).await? else {
+        let Some(client) = self.client_named_on(&mut tx, &claims.client_id).await? else {
             return invalid();
         };
         let person = self.person(&mut tx, &user, &client, &claims.scope).await?;
-        Ok(Ok(UserInfo {
+        let answer = UserInfo {
             sub: claims.sub,
             profile: Profile::released(&person, &claims.scope),
-        }))
+        };
+        self.keep_userinfo(access_token, &answer, claims.exp, &at);
+        Ok(Ok(answer))
     }
 
     /// The person as the client's application environment sees them; the phone number is

@@ -68,7 +68,10 @@ async fn casper(db: &TestDatabase) -> ClientInput {
 fn client_key() -> (Signer, PublicJwk) {
     let material = generate_es256().unwrap();
     let jwk = PublicJwk::es256(&material.public_point).unwrap();
-    (Signer::es256(jwk.kid().unwrap(), &material.pkcs8), jwk)
+    (
+        Signer::es256(jwk.kid().unwrap(), &material.pkcs8).unwrap(),
+        jwk,
+    )
 }
 
 async fn key_client(app: &App, db: &TestDatabase, jwk: &PublicJwk) -> RegisteredClient {
@@ -213,7 +216,7 @@ async fn assertions_are_refused_for_what_is_wrong(db: &TestDatabase) {
     }
     // Another key under the registered key's id, and a key the client never registered.
     let material = generate_es256().unwrap();
-    let impostor = Signer::es256(jwk.kid().unwrap(), &material.pkcs8);
+    let impostor = Signer::es256(jwk.kid().unwrap(), &material.pkcs8).unwrap();
     let request = attempt(claims(&id, "a5"), &impostor);
     assert_eq!(
         refused(token(&app, &request).await),

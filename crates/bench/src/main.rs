@@ -85,6 +85,10 @@ enum Scenario {
         /// The peer's folder (default: crates/bench/peer of the source tree).
         #[arg(long)]
         peer_dir: Option<PathBuf>,
+        /// Only these endpoints (discovery, jwks, client_credentials, refresh,
+        /// introspection, userinfo), comma-separated; all by default.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
     },
 }
 
@@ -121,12 +125,14 @@ fn main() -> ExitCode {
             seconds,
             rounds,
             peer_dir,
+            only,
         } => {
             let options = oidc::Options {
                 connections,
                 seconds,
                 rounds,
                 peer_dir,
+                only,
             };
             oidc::run(&tessera, &options).map_err(|e| e.to_string().into())
         }

@@ -54,6 +54,8 @@ pub struct Options {
     pub seconds: f64,
     pub rounds: usize,
     pub peer_dir: Option<PathBuf>,
+    /// Endpoint names to measure (empty: all).
+    pub only: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -76,6 +78,17 @@ const ENDPOINTS: [Endpoint; 6] = [
 ];
 
 impl Endpoint {
+    fn name(self) -> &'static str {
+        match self {
+            Endpoint::Discovery => "discovery",
+            Endpoint::Jwks => "jwks",
+            Endpoint::ClientCredentials => "client_credentials",
+            Endpoint::Refresh => "refresh",
+            Endpoint::Introspection => "introspection",
+            Endpoint::Userinfo => "userinfo",
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             Endpoint::Discovery => "GET discovery",
@@ -242,6 +255,20 @@ pub fn run(tessera: &Path, options: &Options) -> Result<String, OidcBenchError> 
         .peer_dir
         .clone()
         .unwrap_or_else(oidc_peer::default_dir);
+    if let Some(unknown) = options
+        .only
+        .iter()
+        .find(|name| !ENDPOINTS.iter().any(|e| e.name() == name.as_str()))
+    {
+        return Err(setup(format!(
+            "no endpoint '{unknown}': discovery, jwks, client_credentials, refresh, \
+             introspection or userinfo"
+        )));
+    }
+    let endpoints: Vec<Endpoint> = ENDPOINTS
+        .into_iter()
+        .filter(|e| options.only.is_empty() || options.only.iter().any(|n| n == e.name()))
+        .collect();
     oidc_peer::install(&peer_dir)?;
     let (package, node) = oidc_peer::versions(&peer_dir);
 
@@ -249,14 +276,14 @@ pub fn run(tessera: &Path, options: &Options) -> Result<String, OidcBenchError> 
     let mut tessera = start_tessera(tessera, data.path(), connections)?;
     let mut peer = start_peer(&peer_dir, data.path(), connections)?;
 
-    for endpoint in ENDPOINTS {
+    for &endpoint in &endpoints {
         for target in [&mut tessera, &mut peer] {
             target.measure(endpoint, connections, WARM_UP)?;
         }
     }
-    let mut figures: Vec<[Figures; 2]> = ENDPOINTS.iter().map(|_| Default::default()).collect();
+    let mut figures: Vec<[Figures; 2]> = endpoints.iter().map(|_| Default::default()).collect();
     for round in 0..rounds {
-        for (endpoint, pair) in ENDPOINTS.iter().zip(figures.iter_mut()) {
+        for (endpoint, pair) in endpoints.iter().zip(figures.iter_mut()) {
             // Who goes first alternates, so neither always meets a warmer or cooler machine.
             let order = if round.is_multiple_of(2) {
                 [0, 1]
@@ -294,7 +321,7 @@ pub fn run(tessera: &Path, options: &Options) -> Result<String, OidcBenchError> 
         "client CPU"
     ));
     let mut failures = String::new();
-    for (endpoint, [ours, theirs]) in ENDPOINTS.iter().zip(figures.iter_mut()) {
+    for (endpoint, [ours, theirs]) in endpoints.iter().zip(figures.iter_mut()) {
         out.push_str(&format!(
             "{:<32} {:>10.0} {:>10.0} {:>5.1}x {:>16} {:>16} {:>9.0} us {:>9.0} us {:>12}\n",
             endpoint.label(),

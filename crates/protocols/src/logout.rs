@@ -143,7 +143,7 @@ mod tests {
                 .to_vec();
         let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &pkcs8).unwrap();
         let jwk = PublicJwk::es256(pair.public_key().as_ref()).unwrap();
-        let signer = Signer::es256(jwk.kid().unwrap(), &pkcs8);
+        let signer = Signer::es256(jwk.kid().unwrap(), &pkcs8).unwrap();
         (signer, serde_json::to_string(&jwk).unwrap())
     }
 

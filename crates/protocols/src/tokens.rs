@@ -1,7 +1,13 @@
 //! ID tokens and access tokens (OpenID Connect Core §2, RFC 9068), signed with ES256 by the
 //! key whose JWK thumbprint is the `kid`.
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, RSA_PKCS1_SHA256, RsaKeyPair,
+};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -127,54 +133,77 @@ pub struct AccessTokenClaims {
 
 /// Signs tokens with one key: ES256 (access tokens, and ID tokens by default), RS256 or
 /// EdDSA (ID tokens of clients that ask for them).
+///
+/// The key is parsed once, when the signer is made: jsonwebtoken's `encode` parses the
+/// PKCS#8 document again on every call (for P-256 that recomputes the public point, for RSA
+/// it checks the whole key), which cost more than the signature itself. So the compact JWS
+/// (RFC 7515 §7.1) is put together here; tokens are still checked with jsonwebtoken.
 pub struct Signer {
     kid: String,
-    alg: Algorithm,
-    key: EncodingKey,
+    key: SigningKey,
+}
+
+enum SigningKey {
+    Es256(EcdsaKeyPair),
+    Rs256(RsaKeyPair),
+    EdDsa(Ed25519KeyPair),
 }
 
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Signer")
             .field("kid", &self.kid)
-            .field("alg", &self.alg)
+            .field("alg", &self.algorithm())
             .finish()
     }
 }
 
+/// The protected header of Tessera's tokens.
+#[derive(Serialize)]
+struct JwsHeader<'a> {
+    alg: &'static str,
+    kid: &'a str,
+    typ: &'a str,
+}
+
+fn unusable(e: impl std::fmt::Display) -> TokenError {
+    TokenError::Key(e.to_string())
+}
+
 impl Signer {
     /// From the PKCS#8 document of a P-256 key.
-    pub fn es256(kid: &str, pkcs8: &[u8]) -> Self {
-        Self {
+    pub fn es256(kid: &str, pkcs8: &[u8]) -> Result<Self, TokenError> {
+        let pair =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8).map_err(unusable)?;
+        Ok(Self {
             kid: kid.to_owned(),
-            alg: Algorithm::ES256,
-            key: EncodingKey::from_ec_der(pkcs8),
-        }
+            key: SigningKey::Es256(pair),
+        })
     }
 
     /// From the PKCS#8 document of an Ed25519 key.
-    pub fn eddsa(kid: &str, pkcs8: &[u8]) -> Self {
-        Self {
-            kid: kid.to_owned(),
-            alg: Algorithm::EdDSA,
-            key: EncodingKey::from_ed_der(pkcs8),
-        }
-    }
-
-    /// From the PKCS#8 document of an RSA key (jsonwebtoken wants the PKCS#1 key inside it).
-    pub fn rs256(kid: &str, pkcs8: &[u8]) -> Result<Self, TokenError> {
+    pub fn eddsa(kid: &str, pkcs8: &[u8]) -> Result<Self, TokenError> {
+        let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8).map_err(unusable)?;
         Ok(Self {
             kid: kid.to_owned(),
-            alg: Algorithm::RS256,
-            key: EncodingKey::from_rsa_der(rsa_private_key_of_pkcs8(pkcs8)?),
+            key: SigningKey::EdDsa(pair),
+        })
+    }
+
+    /// From the PKCS#8 document of an RSA key.
+    pub fn rs256(kid: &str, pkcs8: &[u8]) -> Result<Self, TokenError> {
+        let pair = RsaKeyPair::from_pkcs8(pkcs8).map_err(unusable)?;
+        Ok(Self {
+            kid: kid.to_owned(),
+            key: SigningKey::Rs256(pair),
         })
     }
 
     /// By the algorithm's JOSE name (`ES256`, `RS256`, `EdDSA`), as signing keys are stored.
     pub fn for_algorithm(alg: &str, kid: &str, pkcs8: &[u8]) -> Result<Self, TokenError> {
         match alg {
-            "ES256" => Ok(Self::es256(kid, pkcs8)),
-            "EdDSA" => Ok(Self::eddsa(kid, pkcs8)),
+            "ES256" => Self::es256(kid, pkcs8),
+            "EdDSA" => Self::eddsa(kid, pkcs8),
             "RS256" => Self::rs256(kid, pkcs8),
             other => Err(TokenError::Key(format!("unknown algorithm {other}"))),
         }
@@ -182,10 +211,10 @@ impl Signer {
 
     /// The JOSE name of the algorithm this signer uses.
     pub fn algorithm(&self) -> &'static str {
-        match self.alg {
-            Algorithm::RS256 => "RS256",
-            Algorithm::EdDSA => "EdDSA",
-            _ => "ES256",
+        match self.key {
+            SigningKey::Es256(_) => "ES256",
+            SigningKey::Rs256(_) => "RS256",
+            SigningKey::EdDsa(_) => "EdDSA",
         }
     }
 
@@ -195,60 +224,40 @@ impl Signer {
 
     /// A compact JWS of `claims`, `typ` as given (`JWT`, or `at+jwt` for access tokens).
     pub fn sign<T: Serialize>(&self, claims: &T, typ: &str) -> Result<String, TokenError> {
-        let mut header = Header::new(self.alg);
-        header.kid = Some(self.kid.clone());
-        header.typ = Some(typ.to_owned());
-        jsonwebtoken::encode(&header, claims, &self.key)
-            .map_err(|e| TokenError::Sign(e.to_string()))
-    }
-}
-
-/// The RSAPrivateKey (PKCS#1) inside an RSA key's PKCS#8 PrivateKeyInfo (RFC 5208: a
-/// SEQUENCE of the version, the algorithm and an OCTET STRING holding the key). aws-lc-rs
-/// writes RSA keys as PKCS#8 only and jsonwebtoken reads PKCS#1 only; this small walk over
-/// the three DER elements joins them without another ASN.1 library.
-fn rsa_private_key_of_pkcs8(der: &[u8]) -> Result<&[u8], TokenError> {
-    let bad = || TokenError::Key("not a PKCS#8 RSA key".into());
-    // One DER element at the start of `input`: (tag, contents, rest).
-    fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-        let (&tag, rest) = input.split_first()?;
-        let (&first, rest) = rest.split_first()?;
-        let (len, rest) = if first < 0x80 {
-            (usize::from(first), rest)
-        } else {
-            let count = usize::from(first & 0x7f);
-            if count == 0 || count > 4 || rest.len() < count {
-                return None;
-            }
-            let (bytes, rest) = rest.split_at(count);
-            let len = bytes.iter().fold(0usize, |n, b| (n << 8) | usize::from(*b));
-            (len, rest)
+        let sign_error = |e: &dyn std::fmt::Display| TokenError::Sign(e.to_string());
+        let header = JwsHeader {
+            alg: self.algorithm(),
+            kid: &self.kid,
+            typ,
         };
-        if rest.len() < len {
-            return None;
-        }
-        let (contents, rest) = rest.split_at(len);
-        Some((tag, contents, rest))
-    }
-    const RSA_ENCRYPTION: [u8; 9] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
-    let (0x30, info, _) = element(der).ok_or_else(bad)? else {
-        return Err(bad());
-    };
-    let (0x02, _version, rest) = element(info).ok_or_else(bad)? else {
-        return Err(bad());
-    };
-    let (0x30, algorithm, rest) = element(rest).ok_or_else(bad)? else {
-        return Err(bad());
-    };
-    let (0x06, oid, _) = element(algorithm).ok_or_else(bad)? else {
-        return Err(bad());
-    };
-    if oid != RSA_ENCRYPTION {
-        return Err(bad());
-    }
-    match element(rest).ok_or_else(bad)? {
-        (0x04, key, _) => Ok(key),
-        _ => Err(bad()),
+        let header = serde_json::to_vec(&header).map_err(|e| sign_error(&e))?;
+        let claims = serde_json::to_vec(claims).map_err(|e| sign_error(&e))?;
+        let mut jws = String::with_capacity((header.len() + claims.len()) * 4 / 3 + 400);
+        URL_SAFE_NO_PAD.encode_string(&header, &mut jws);
+        jws.push('.');
+        URL_SAFE_NO_PAD.encode_string(&claims, &mut jws);
+        let signature = match &self.key {
+            SigningKey::Es256(pair) => pair
+                .sign(&SystemRandom::new(), jws.as_bytes())
+                .map_err(|e| sign_error(&e))?
+                .as_ref()
+                .to_vec(),
+            SigningKey::EdDsa(pair) => pair.sign(jws.as_bytes()).as_ref().to_vec(),
+            SigningKey::Rs256(pair) => {
+                let mut out = vec![0; pair.public_modulus_len()];
+                pair.sign(
+                    &RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
+                    jws.as_bytes(),
+                    &mut out,
+                )
+                .map_err(|e| sign_error(&e))?;
+                out
+            }
+        };
+        jws.push('.');
+        URL_SAFE_NO_PAD.encode_string(&signature, &mut jws);
+        Ok(jws)
     }
 }
 
@@ -294,8 +303,7 @@ pub fn verify<T: DeserializeOwned>(
 
 #[cfg(test)]
 mod tests {
-    use aws_lc_rs::rand::SystemRandom;
-    use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+    use aws_lc_rs::signature::KeyPair;
 
     use super::*;
 
@@ -345,7 +353,7 @@ mod tests {
     #[test]
     fn signed_tokens_verify_with_the_published_key_only() {
         let (pkcs8, jwk) = key();
-        let signer = Signer::es256(jwk.kid().unwrap(), &pkcs8);
+        let signer = Signer::es256(jwk.kid().unwrap(), &pkcs8).unwrap();
         let token = signer.sign(&claims(far_future()), "JWT").unwrap();
         assert_eq!(kid_of(&token).unwrap().as_deref(), jwk.kid());
         let now = far_future() - 10;

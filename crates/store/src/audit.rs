@@ -5,6 +5,7 @@ use tessera_domain::{LevelId, UserId};
 use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
+use crate::sql::push_placeholders;
 use crate::ts::Ts;
 use crate::tx::Tx;
 
@@ -13,6 +14,9 @@ pub trait AuditLog {
     /// Appends an event in the caller's transaction, numbering and chaining it. Concurrent
     /// appenders queue on the chain's head row until the first one commits.
     async fn append_audit(&mut self, event: NewAuditEvent) -> StoreResult<AuditEvent>;
+    /// Appends several events in order, in three statements whatever their number (for
+    /// work committed in batches: refresh token rotations).
+    async fn append_audits(&mut self, events: Vec<NewAuditEvent>) -> StoreResult<Vec<AuditEvent>>;
     /// Events with numbers after `after_seq`, oldest first, at most `limit`.
     async fn audit_events_after(
         &mut self,
@@ -80,36 +84,61 @@ impl TryFrom<EventRow> for AuditEvent {
 
 impl AuditLog for Tx {
     async fn append_audit(&mut self, event: NewAuditEvent) -> StoreResult<AuditEvent> {
+        self.append_audits(vec![event])
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("an appended audit event went missing".into()))
+    }
+
+    async fn append_audits(&mut self, events: Vec<NewAuditEvent>) -> StoreResult<Vec<AuditEvent>> {
+        let Ok(count) = i64::try_from(events.len()) else {
+            return Err(StoreError::Corrupt("too many audit events at once".into()));
+        };
+        if count == 0 {
+            return Ok(Vec::new());
+        }
         // Bumping the head first takes its row lock (PostgreSQL) or needs the write lock that
-        // this transaction already holds (SQLite); RETURNING gives the previous hash.
-        let (seq, prev_hash): (i64, String) = with_conn!(self, conn => sqlx::query_as(
-            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        // this transaction already holds (SQLite); RETURNING gives the last number taken and
+        // the hash before this batch (the statement leaves the hash alone).
+        let (last, mut prev_hash): (i64, String) = with_conn!(self, conn => sqlx::query_as(
+            "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+            .bind(count)
             .fetch_one(conn).await)?;
-        let sealed = event.seal(seq, &prev_hash);
+        let mut sealed = Vec::with_capacity(events.len());
+        for (seq, event) in (last - count + 1..).zip(events) {
+            let event = event.seal(seq, &prev_hash);
+            prev_hash.clone_from(&event.hash);
+            sealed.push(event);
+        }
+        let mut sql = String::from(
+            "INSERT INTO audit_events (seq, at, actor_kind, actor_id, action, target_type,
+             target_id, level_id, outcome, request_id, details, prev_hash, hash) VALUES ",
+        );
+        push_placeholders(&mut sql, sealed.len(), 13);
+        with_conn!(self, conn => {
+            // Only placeholders are written into the text; every value is bound.
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for event in &sealed {
+                query = query
+                    .bind(event.seq)
+                    .bind(Ts(event.at))
+                    .bind(event.actor.kind())
+                    .bind(event.actor.user_id().map(|u| u.0))
+                    .bind(&event.action)
+                    .bind(&event.target_type)
+                    .bind(&event.target_id)
+                    .bind(event.level_id.map(|l| l.0))
+                    .bind(event.outcome.as_str())
+                    .bind(&event.request_id)
+                    .bind(&event.details)
+                    .bind(&event.prev_hash)
+                    .bind(&event.hash);
+            }
+            query.execute(conn).await.map(|done| done.rows_affected())
+        })?;
         exec!(
             self,
-            sqlx::query(
-                "INSERT INTO audit_events (seq, at, actor_kind, actor_id, action, target_type,
-                 target_id, level_id, outcome, request_id, details, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-            )
-            .bind(sealed.seq)
-            .bind(Ts(sealed.at))
-            .bind(sealed.actor.kind())
-            .bind(sealed.actor.user_id().map(|u| u.0))
-            .bind(&sealed.action)
-            .bind(&sealed.target_type)
-            .bind(&sealed.target_id)
-            .bind(sealed.level_id.map(|l| l.0))
-            .bind(sealed.outcome.as_str())
-            .bind(&sealed.request_id)
-            .bind(&sealed.details)
-            .bind(&sealed.prev_hash)
-            .bind(&sealed.hash)
-        )?;
-        exec!(
-            self,
-            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&sealed.hash)
+            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev_hash)
         )?;
         Ok(sealed)
     }

@@ -9,7 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 use crate::error::{StoreError, StoreResult};
-use crate::tx::Tx;
+use crate::tx::{Changes, Inner, Tx};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -45,6 +45,7 @@ enum Pools {
 #[derive(Clone)]
 pub struct Store {
     pools: Pools,
+    changes: Changes,
 }
 
 impl Store {
@@ -93,6 +94,7 @@ impl Store {
             .await?;
         Ok(Self {
             pools: Pools::Sqlite { writer, readers },
+            changes: Changes::default(),
         })
     }
 
@@ -107,6 +109,7 @@ impl Store {
             .await?;
         Ok(Self {
             pools: Pools::Postgres(pool),
+            changes: Changes::default(),
         })
     }
 
@@ -130,29 +133,39 @@ impl Store {
     /// Begins a transaction that may write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so it never fails half-way on a lock upgrade.
     pub async fn begin(&self) -> StoreResult<Tx> {
-        Ok(match &self.pools {
-            Pools::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
-            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
+        let inner = match &self.pools {
+            Pools::Sqlite { writer, .. } => {
+                Inner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Pools::Postgres(pool) => Inner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx::new(inner, Some(self.changes.clone())))
+    }
+
+    /// The count of committed writes that may have changed what the app keeps cached.
+    pub fn changes(&self) -> &Changes {
+        &self.changes
     }
 
     /// Begins a transaction that only reads: a consistent snapshot, and on SQLite it does not
     /// wait for writers.
     pub async fn read(&self) -> StoreResult<Tx> {
-        Ok(match &self.pools {
-            Pools::Sqlite { readers, .. } => Tx::Sqlite(readers.begin().await?),
-            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
+        let inner = match &self.pools {
+            Pools::Sqlite { readers, .. } => Inner::Sqlite(readers.begin().await?),
+            Pools::Postgres(pool) => Inner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx::new(inner, None))
     }
 
     /// A connection for a few independent reads, without a transaction: each statement sees
     /// the latest committed data. For hot paths (sign-in) where a snapshot across statements
     /// is not needed and the BEGIN/ROLLBACK round trips are.
     pub async fn reads(&self) -> StoreResult<Tx> {
-        Ok(match &self.pools {
-            Pools::Sqlite { readers, .. } => Tx::SqliteReads(readers.acquire().await?),
-            Pools::Postgres(pool) => Tx::PostgresReads(pool.acquire().await?),
-        })
+        let inner = match &self.pools {
+            Pools::Sqlite { readers, .. } => Inner::SqliteReads(readers.acquire().await?),
+            Pools::Postgres(pool) => Inner::PostgresReads(pool.acquire().await?),
+        };
+        Ok(Tx::new(inner, None))
     }
 
     /// Answers whether the database takes queries now (for readiness checks).

@@ -12,6 +12,7 @@
 mod macros;
 mod connect;
 mod error;
+mod sql;
 mod ts;
 mod tx;
 
@@ -47,7 +48,7 @@ pub mod users;
 pub use connect::{Backend, Store, redact_url};
 pub use error::{StoreError, StoreResult};
 pub use ts::Ts;
-pub use tx::{Conn, Tx};
+pub use tx::{Changes, Conn, Tx};
 
 pub use applications::Applications;
 pub use audit::AuditLog;

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::error::StoreResult;
 use crate::oidc::split_lines;
+use crate::sql::{placeholder_list, push_placeholders};
 use crate::ts::Ts;
 use crate::tx::Tx;
 
@@ -35,10 +36,15 @@ pub struct RefreshToken {
 /// The port for refresh tokens and revoked access tokens.
 pub trait OidcRefreshStore {
     async fn insert_refresh_token(&mut self, token: &RefreshToken) -> StoreResult<()>;
+    /// Stores several tokens in one statement.
+    async fn insert_refresh_tokens(&mut self, tokens: &[RefreshToken]) -> StoreResult<()>;
     async fn refresh_token(&mut self, digest: &str) -> StoreResult<Option<RefreshToken>>;
     /// Marks an unused token used; false when it was used already (a concurrent refresh
     /// lost the race and counts as reuse).
     async fn use_refresh_token(&mut self, digest: &str) -> StoreResult<bool>;
+    /// Marks the unused, unrevoked ones of several tokens used, in one statement; the
+    /// digests of those it marked (the others were used or revoked meanwhile).
+    async fn use_refresh_tokens(&mut self, digests: &[String]) -> StoreResult<Vec<String>>;
     /// Revokes every token of a family; how many were still unrevoked.
     async fn revoke_refresh_family(&mut self, family: Uuid) -> StoreResult<u64>;
     /// Records a revoked access token until it expires (idempotent).
@@ -91,27 +97,40 @@ impl From<RefreshRow> for RefreshToken {
 
 impl OidcRefreshStore for Tx {
     async fn insert_refresh_token(&mut self, t: &RefreshToken) -> StoreResult<()> {
-        exec!(
-            self,
-            sqlx::query(
-                "INSERT INTO oidc_refresh_tokens (token_digest, family_id, client_id, user_id,
-                 session_id, scope, acr, amr, auth_time, created_at, expires_at, used, revoked)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-            )
-            .bind(&t.token_digest)
-            .bind(t.family)
-            .bind(t.client)
-            .bind(t.user_id.0)
-            .bind(t.session_id)
-            .bind(&t.scope)
-            .bind(&t.acr)
-            .bind(t.amr.join("\n"))
-            .bind(Ts(t.auth_time))
-            .bind(Ts(t.created_at))
-            .bind(Ts(t.expires_at))
-            .bind(t.used)
-            .bind(t.revoked)
-        )?;
+        self.insert_refresh_tokens(std::slice::from_ref(t)).await
+    }
+
+    async fn insert_refresh_tokens(&mut self, tokens: &[RefreshToken]) -> StoreResult<()> {
+        if tokens.is_empty() {
+            return Ok(());
+        }
+        let mut sql = String::from(
+            "INSERT INTO oidc_refresh_tokens (token_digest, family_id, client_id, user_id,
+             session_id, scope, acr, amr, auth_time, created_at, expires_at, used, revoked)
+             VALUES ",
+        );
+        push_placeholders(&mut sql, tokens.len(), 13);
+        with_conn!(self, conn => {
+            // Only placeholders are written into the text; every value is bound.
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for t in tokens {
+                query = query
+                    .bind(&t.token_digest)
+                    .bind(t.family)
+                    .bind(t.client)
+                    .bind(t.user_id.0)
+                    .bind(t.session_id)
+                    .bind(&t.scope)
+                    .bind(&t.acr)
+                    .bind(t.amr.join("\n"))
+                    .bind(Ts(t.auth_time))
+                    .bind(Ts(t.created_at))
+                    .bind(Ts(t.expires_at))
+                    .bind(t.used)
+                    .bind(t.revoked);
+            }
+            query.execute(conn).await.map(|done| done.rows_affected())
+        })?;
         Ok(())
     }
 
@@ -135,6 +154,28 @@ impl OidcRefreshStore for Tx {
             .bind(false)
         )?;
         Ok(changed == 1)
+    }
+
+    async fn use_refresh_tokens(&mut self, digests: &[String]) -> StoreResult<Vec<String>> {
+        if digests.is_empty() {
+            return Ok(Vec::new());
+        }
+        let count = digests.len();
+        let sql = format!(
+            "UPDATE oidc_refresh_tokens SET used = ${} WHERE used = ${n} AND revoked = ${n}
+               AND token_digest IN ({}) RETURNING token_digest",
+            count + 1,
+            placeholder_list(count),
+            n = count + 2,
+        );
+        let marked: Vec<String> = with_conn!(self, conn => {
+            let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
+            for digest in digests {
+                query = query.bind(digest);
+            }
+            query.bind(true).bind(false).fetch_all(conn).await
+        })?;
+        Ok(marked)
     }
 
     async fn revoke_refresh_family(&mut self, family: Uuid) -> StoreResult<u64> {

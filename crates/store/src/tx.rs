@@ -1,3 +1,6 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 
@@ -7,14 +10,40 @@ use crate::error::StoreResult;
 /// its reads and writes (the change, its audit event, any outbox message) through it, and
 /// commits; dropping it without committing rolls everything back.
 ///
-/// The `...Reads` variants are a plain connection for a few independent reads on hot paths
-/// (each statement its own snapshot): no BEGIN and ROLLBACK round trips. See
-/// [`crate::Store::reads`].
-pub enum Tx {
+/// A transaction that may write counts itself in the store's [`Changes`] when it commits, so
+/// that answers cached from earlier reads are known to be stale; a use case that only writes
+/// what no cache holds (a rotated refresh token and its audit event, say) says so with
+/// [`Tx::keeps_cached_facts`].
+pub struct Tx {
+    inner: Inner,
+    /// Bumped on commit; `None` for reads and for writes that touch no cached fact.
+    changes: Option<Changes>,
+}
+
+/// The connection or transaction behind a [`Tx`]. The `...Reads` variants are a plain
+/// connection for a few independent reads on hot paths (each statement its own snapshot):
+/// no BEGIN and ROLLBACK round trips. See [`crate::Store::reads`].
+pub(crate) enum Inner {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
     SqliteReads(PoolConnection<Sqlite>),
     PostgresReads(PoolConnection<Postgres>),
+}
+
+/// How many write transactions a store (and every clone of it) has committed that may have
+/// changed facts the app keeps cached. Caches tag what they keep with the count they read
+/// before reading the database, and trust it only while the count has not moved.
+#[derive(Clone, Default)]
+pub struct Changes(Arc<AtomicU64>);
+
+impl Changes {
+    pub fn current(&self) -> u64 {
+        self.0.load(Ordering::Acquire)
+    }
+
+    fn bump(&self) {
+        self.0.fetch_add(1, Ordering::AcqRel);
+    }
 }
 
 /// The connection behind a [`Tx`], for the query code written once for both databases.
@@ -24,29 +53,48 @@ pub enum Conn<'a> {
 }
 
 impl Tx {
+    pub(crate) fn new(inner: Inner, changes: Option<Changes>) -> Self {
+        Self { inner, changes }
+    }
+
     pub fn conn(&mut self) -> Conn<'_> {
-        match self {
-            Tx::Sqlite(tx) => Conn::Sqlite(&mut *tx),
-            Tx::Postgres(tx) => Conn::Postgres(&mut *tx),
-            Tx::SqliteReads(conn) => Conn::Sqlite(&mut *conn),
-            Tx::PostgresReads(conn) => Conn::Postgres(&mut *conn),
+        match &mut self.inner {
+            Inner::Sqlite(tx) => Conn::Sqlite(&mut *tx),
+            Inner::Postgres(tx) => Conn::Postgres(&mut *tx),
+            Inner::SqliteReads(conn) => Conn::Sqlite(&mut *conn),
+            Inner::PostgresReads(conn) => Conn::Postgres(&mut *conn),
         }
     }
 
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self.inner, Inner::Sqlite(_) | Inner::SqliteReads(_))
+    }
+
+    /// Declares that this transaction writes nothing any cache of the app keeps (sessions,
+    /// accounts, memberships, clients, revocations): committing it leaves cached answers
+    /// standing. Only for hot paths whose writes are known to be of that kind.
+    pub fn keeps_cached_facts(&mut self) {
+        self.changes = None;
+    }
+
     pub async fn commit(self) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
-            Tx::SqliteReads(_) | Tx::PostgresReads(_) => {}
+        match self.inner {
+            Inner::Sqlite(tx) => tx.commit().await?,
+            Inner::Postgres(tx) => tx.commit().await?,
+            Inner::SqliteReads(_) | Inner::PostgresReads(_) => {}
+        }
+        // After the commit: whoever reads the new count reads the new data too.
+        if let Some(changes) = self.changes {
+            changes.bump();
         }
         Ok(())
     }
 
     pub async fn rollback(self) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.rollback().await?,
-            Tx::Postgres(tx) => tx.rollback().await?,
-            Tx::SqliteReads(_) | Tx::PostgresReads(_) => {}
+        match self.inner {
+            Inner::Sqlite(tx) => tx.rollback().await?,
+            Inner::Postgres(tx) => tx.rollback().await?,
+            Inner::SqliteReads(_) | Inner::PostgresReads(_) => {}
         }
         Ok(())
     }

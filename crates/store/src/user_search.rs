@@ -123,7 +123,7 @@ impl UserSearches for Tx {
         // PostgreSQL by a scalar subquery, which no planner turns into a join (it reorders
         // joins freely, and would gather and sort instead); on SQLite by CROSS JOIN, which its
         // planner keeps in the written order and runs faster than the subquery.
-        let sqlite = matches!(self, Tx::Sqlite(_) | Tx::SqliteReads(_));
+        let sqlite = self.is_sqlite();
         // A group's holders are gathered from its memberships (a group is small beside
         // everyone), never found by walking everyone in sort order.
         let walk = (whole_tree || search.walk_sorted) && search.group.is_none();

@@ -1,0 +1,129 @@
+//! Refresh token rotations committed together. Each rotation is a write (the presented
+//! token marked used, its successor stored, the audit event appended), and on SQLite every
+//! write queues for the one writer connection, where each statement is a round trip to the
+//! connection's thread: one transaction per rotation made the writer, not the processors,
+//! the limit. So rotations that arrive while another batch is being written wait, and the
+//! next batch writes all of them in one transaction of seven statements (group commit).
+//!
+//! Each rotation still stands on its own: a token marked used by another rotation of the
+//! same batch, or by anything before, makes that rotation lose (the caller treats it as
+//! reuse) without touching the others.
+
+use std::sync::{Mutex, PoisonError};
+
+use tessera_domain::audit::NewAuditEvent;
+use tessera_store::oidc_refresh::RefreshToken;
+use tessera_store::{AuditLog, OidcRefreshStore, Store};
+use tokio::sync::oneshot;
+
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+
+/// Rotations per transaction at most (the audit INSERT binds 13 values per row).
+const BATCH: usize = 64;
+
+/// One rotation to commit.
+pub(crate) struct Rotation {
+    /// The digest of the presented token, to be marked used.
+    pub used: String,
+    /// Its successor, digest included.
+    pub next: RefreshToken,
+    /// `oidc.refresh_token.rotate`, for the trail.
+    pub event: NewAuditEvent,
+}
+
+type Reply = oneshot::Sender<Result<bool, String>>;
+
+/// The rotations waiting for a batch, and the turn to write one.
+#[derive(Default)]
+pub(crate) struct Rotations {
+    waiting: Mutex<Vec<(Rotation, Reply)>>,
+    turn: tokio::sync::Mutex<()>,
+}
+
+impl App {
+    /// Commits `rotation`, in a batch with whichever others are waiting; whether it won
+    /// (its token was still unused).
+    pub(crate) async fn commit_rotation(&self, rotation: Rotation) -> AppResult<bool> {
+        let rotations = self.rotations();
+        let (reply, mut answer) = oneshot::channel();
+        rotations
+            .waiting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((rotation, reply));
+        let turn = rotations.turn.lock().await;
+        // A batch written while this one waited for its turn may have taken it along.
+        if let Ok(result) = answer.try_recv() {
+            return result.map_err(AppError::Internal);
+        }
+        let waiting = std::mem::take(
+            &mut *rotations
+                .waiting
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        if !waiting.is_empty() {
+            // Written by a task of its own, so that a request given up half-way (its client
+            // went away) cannot leave the others of its batch without an answer.
+            let store = self.store().clone();
+            let written = tokio::spawn(write_batches(store, waiting));
+            // The task answers every rotation itself; its end only matters for the turn.
+            let _ = written.await;
+        }
+        drop(turn);
+        match answer.await {
+            Ok(result) => result.map_err(AppError::Internal),
+            Err(_) => Err(AppError::Internal(
+                "a refresh token rotation was dropped unanswered".into(),
+            )),
+        }
+    }
+}
+
+async fn write_batches(store: Store, waiting: Vec<(Rotation, Reply)>) {
+    let mut waiting = waiting.into_iter().peekable();
+    while waiting.peek().is_some() {
+        let (batch, replies): (Vec<Rotation>, Vec<Reply>) = waiting.by_ref().take(BATCH).unzip();
+        match write_batch(&store, batch).await {
+            Ok(won) => {
+                for (reply, won) in replies.into_iter().zip(won) {
+                    let _ = reply.send(Ok(won));
+                }
+            }
+            Err(error) => {
+                let error = error.to_string();
+                for reply in replies {
+                    let _ = reply.send(Err(error.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// One transaction: marks the presented tokens used, and for those that were still unused
+/// stores the successor and appends the event; which ones won, in order.
+async fn write_batch(store: &Store, batch: Vec<Rotation>) -> AppResult<Vec<bool>> {
+    let mut tx = store.begin().await?;
+    // Refresh tokens and their audit events are no fact any cache keeps.
+    tx.keeps_cached_facts();
+    let digests: Vec<String> = batch.iter().map(|r| r.used.clone()).collect();
+    let marked = tx.use_refresh_tokens(&digests).await?;
+    let mut won = Vec::with_capacity(batch.len());
+    let mut successors = Vec::new();
+    let mut events = Vec::new();
+    for (index, rotation) in batch.into_iter().enumerate() {
+        // The same token twice in one batch: the first rotation wins, the second is reuse.
+        let first = !digests[..index].contains(&rotation.used);
+        let wins = first && marked.contains(&rotation.used);
+        if wins {
+            successors.push(rotation.next);
+            events.push(rotation.event);
+        }
+        won.push(wins);
+    }
+    tx.insert_refresh_tokens(&successors).await?;
+    tx.append_audits(events).await?;
+    tx.commit().await?;
+    Ok(won)
+}
