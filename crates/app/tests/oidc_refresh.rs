@@ -12,7 +12,7 @@ use tessera_app::{
 use tessera_domain::audit::Actor;
 use tessera_protocols::oauth::{AuthorizeParams, OAuthError};
 use tessera_store::testing::TestDatabase;
-use tessera_store::{Applications, AuditLog, Users};
+use tessera_store::{Applications, AuditLog, Store, Users};
 use time::Duration;
 
 tessera_store::on_both_databases!(
@@ -21,6 +21,9 @@ tessera_store::on_both_databases!(
     only_clients_with_the_grant_refresh,
     client_credentials_stand_for_the_client_alone,
     introspection_and_revocation,
+    concurrent_refreshes_are_committed_together,
+    kept_answers_follow_this_nodes_changes_at_once,
+    kept_answers_follow_another_nodes_changes_within_two_seconds,
 );
 
 const REDIRECT: &str = "https://casper.example/callback";
@@ -39,12 +42,12 @@ async fn operator(db: &TestDatabase) -> Ctx {
     }
 }
 
-async fn register(app: &App, db: &TestDatabase, grants: &[&str], public: bool) -> RegisteredClient {
+async fn client_input(db: &TestDatabase, grants: &[&str], public: bool) -> ClientInput {
     let application_id = {
         let mut tx = db.store.reads().await.unwrap();
         tx.application_by_code("CASPER").await.unwrap().unwrap().id
     };
-    let input = ClientInput {
+    ClientInput {
         application_id,
         environment: "production".into(),
         name: "CASPER web".into(),
@@ -53,7 +56,11 @@ async fn register(app: &App, db: &TestDatabase, grants: &[&str], public: bool) -
         grant_types: grants.iter().map(|g| (*g).to_owned()).collect(),
         refresh_token_seconds: Some(3600),
         ..ClientInput::default()
-    };
+    }
+}
+
+async fn register(app: &App, db: &TestDatabase, grants: &[&str], public: bool) -> RegisteredClient {
+    let input = client_input(db, grants, public).await;
     app.register_oidc_client(&operator(db).await, &input)
         .await
         .unwrap()
@@ -456,4 +463,197 @@ async fn introspection_and_revocation(db: &TestDatabase) {
     clock.advance(Duration::days(2));
     let swept = app.sweep(Duration::days(90)).await.unwrap();
     assert_eq!(swept.oidc_tokens, 4, "three refresh tokens, one revocation");
+}
+
+/// Rotations arriving together are written in one batch, each judged on its own: every
+/// family moves on, the trail stays one chain, and of two uses of one token exactly one wins
+/// while the other counts as reuse and takes the family down.
+async fn concurrent_refreshes_are_committed_together(db: &TestDatabase) {
+    let (app, _clock) = app(db);
+    app.bootstrap().await.unwrap();
+    app.load_demo().await.unwrap();
+    let client = register(&app, db, &["refresh_token"], false).await;
+    let mut tokens = Vec::new();
+    for _ in 0..6 {
+        tokens.push(
+            tokens_for_erika(&app, &client)
+                .await
+                .0
+                .refresh_token
+                .unwrap(),
+        );
+    }
+    // Spawned at once: they meet at the writer and go in together.
+    let refreshes: Vec<_> = tokens
+        .iter()
+        .map(|token| {
+            let app = app.clone();
+            let request = refresh(&client, token);
+            tokio::spawn(async move { app.oidc_token(&request).await.unwrap() })
+        })
+        .collect();
+    let mut next = Vec::new();
+    for refresh in refreshes {
+        next.push(refresh.await.unwrap().unwrap().refresh_token.unwrap());
+    }
+    assert_eq!(next.len(), 6);
+    assert!(next.iter().all(|n| !tokens.contains(n)));
+
+    // The same token twice at once.
+    let twice = [next[0].clone(), next[0].clone()].map(|token| {
+        let app = app.clone();
+        let request = refresh(&client, &token);
+        tokio::spawn(async move { app.oidc_token(&request).await.unwrap() })
+    });
+    let [first, second] = twice;
+    let (first, second) = (first.await.unwrap(), second.await.unwrap());
+    let (winner, loser) = match (first, second) {
+        (Ok(won), Err(lost)) | (Err(lost), Ok(won)) => (won, lost),
+        other => panic!("exactly one must win: {other:?}"),
+    };
+    assert_eq!(loser.error, OAuthError::InvalidGrant);
+    // The loser's reuse revoked the family, the winner's successor with it.
+    assert_eq!(
+        refused(&app, &refresh(&client, &winner.refresh_token.unwrap())).await,
+        OAuthError::InvalidGrant
+    );
+    // The other families are untouched.
+    assert!(
+        app.oidc_token(&refresh(&client, &next[1]))
+            .await
+            .unwrap()
+            .is_ok()
+    );
+    assert!(matches!(
+        app.verify_audit_chain().await.unwrap(),
+        tessera_app::audit::ChainReport::Intact { .. }
+    ));
+    let mut tx = db.store.reads().await.unwrap();
+    let events = tx.audit_events_after(0, 10_000).await.unwrap();
+    let count = |action: &str| events.iter().filter(|e| e.action == action).count();
+    assert_eq!(count("oidc.refresh_token.rotate"), 6 + 1 + 1);
+    assert_eq!(count("oidc.refresh_token.reuse"), 1);
+}
+
+/// Introspection and userinfo answers are kept for a moment, but whatever this node commits
+/// (a sign-out, a revocation, a client's new secret) is seen by the very next request.
+async fn kept_answers_follow_this_nodes_changes_at_once(db: &TestDatabase) {
+    let (app, _clock) = app(db);
+    app.bootstrap().await.unwrap();
+    app.load_demo().await.unwrap();
+    let client = register(&app, db, &["refresh_token"], false).await;
+    let resource = register(&app, db, &["client_credentials"], false).await;
+    let (tokens, session_token) = tokens_for_erika(&app, &client).await;
+    let access = tokens.access_token.clone();
+    let active = |token: String| {
+        let app = app.clone();
+        let who = credentials(&resource);
+        async move {
+            app.oidc_introspect(&who, &token)
+                .await
+                .unwrap()
+                .unwrap()
+                .active
+        }
+    };
+    // Asked twice: the second answer is the kept one.
+    assert!(active(access.clone()).await);
+    assert!(active(access.clone()).await);
+    assert!(app.oidc_userinfo(&access).await.unwrap().is_ok());
+    assert!(app.oidc_userinfo(&access).await.unwrap().is_ok());
+
+    let session = app.current_session(&session_token).await.unwrap().unwrap();
+    app.sign_out(&session_token, &session.ctx(None))
+        .await
+        .unwrap();
+    assert!(!active(access.clone()).await);
+    assert_eq!(
+        app.oidc_userinfo(&access).await.unwrap().unwrap_err().error,
+        OAuthError::InvalidToken
+    );
+
+    // A revoked access token, likewise.
+    let (tokens, _) = tokens_for_erika(&app, &client).await;
+    assert!(active(tokens.access_token.clone()).await);
+    app.oidc_revoke(&credentials(&client), &tokens.access_token)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!active(tokens.access_token.clone()).await);
+
+    // A client whose secret was just replaced cannot use the old one, kept or not.
+    let update = tessera_app::ClientUpdate {
+        settings: client_input(db, &["client_credentials"], false).await,
+        version: resource.client.version,
+        new_secret: true,
+    };
+    let reissued = app
+        .update_oidc_client(&operator(db).await, resource.client.id, &update)
+        .await
+        .unwrap()
+        .secret
+        .unwrap();
+    assert_eq!(
+        app.oidc_introspect(&credentials(&resource), &tokens.access_token)
+            .await
+            .unwrap()
+            .unwrap_err()
+            .error,
+        OAuthError::InvalidClient
+    );
+    let renewed = ClientCredentials {
+        basic: Some((resource.client.client_id.clone(), reissued)),
+        ..ClientCredentials::default()
+    };
+    assert!(
+        app.oidc_introspect(&renewed, &access)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+}
+
+/// Another node's change is not announced to this one: its kept answers hold for at most
+/// two seconds (of the app's clock) before the database is read again.
+async fn kept_answers_follow_another_nodes_changes_within_two_seconds(db: &TestDatabase) {
+    let (app, clock) = app(db);
+    app.bootstrap().await.unwrap();
+    app.load_demo().await.unwrap();
+    let client = register(&app, db, &["refresh_token"], false).await;
+    let resource = register(&app, db, &["client_credentials"], false).await;
+    let (tokens, session_token) = tokens_for_erika(&app, &client).await;
+    let who = credentials(&resource);
+    let active = || async {
+        app.oidc_introspect(&who, &tokens.access_token)
+            .await
+            .unwrap()
+            .unwrap()
+            .active
+    };
+    assert!(active().await);
+
+    // The other node: its own connections to the same database, the same clock.
+    let other_store = Store::open(&db.url).await.unwrap();
+    let other = App::with_ports(
+        other_store,
+        tessera_app::AppConfig::new("http://localhost:8080/"),
+        &common::KEY,
+        clock.clone(),
+        std::sync::Arc::new(tessera_app::SystemRandom),
+    )
+    .unwrap();
+    let session = other
+        .current_session(&session_token)
+        .await
+        .unwrap()
+        .unwrap();
+    other
+        .sign_out(&session_token, &session.ctx(None))
+        .await
+        .unwrap();
+    assert!(active().await, "kept on this node for a moment");
+    clock.advance(Duration::milliseconds(1_999));
+    assert!(active().await);
+    clock.advance(Duration::milliseconds(1));
+    assert!(!active().await, "read again after two seconds");
 }

@@ -32,29 +32,41 @@ impl WebConfig {
     }
 }
 
-/// Shared by every request.
+/// Shared by every request. One `Arc`: the router and each middleware clone the state for
+/// every request, and one reference count is cheaper to bump across cores than six.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What the state holds.
+pub struct Shared {
     pub app: App,
-    pub config: Arc<WebConfig>,
-    pub metrics: Arc<Metrics>,
-    pub signin_limiter: Arc<SignInLimiter>,
+    pub config: WebConfig,
+    pub metrics: Metrics,
+    pub signin_limiter: SignInLimiter,
     /// The same kind of limit on registration posts, counted apart.
-    pub register_limiter: Arc<SignInLimiter>,
+    pub register_limiter: SignInLimiter,
     /// The OpenID Connect discovery document, serialised on first use (it depends on the
     /// public address only).
-    pub(crate) discovery: Arc<std::sync::OnceLock<String>>,
+    pub(crate) discovery: std::sync::OnceLock<String>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
     pub fn new(app: App, config: WebConfig) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             app,
-            signin_limiter: Arc::new(SignInLimiter::new(config.signin_per_address_per_minute)),
-            register_limiter: Arc::new(SignInLimiter::new(config.register_per_address_per_minute)),
-            config: Arc::new(config),
-            metrics: Arc::new(Metrics::new()),
-            discovery: Arc::default(),
-        }
+            signin_limiter: SignInLimiter::new(config.signin_per_address_per_minute),
+            register_limiter: SignInLimiter::new(config.register_per_address_per_minute),
+            config,
+            metrics: Metrics::new(),
+            discovery: std::sync::OnceLock::new(),
+        }))
     }
 }
