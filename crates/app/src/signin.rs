@@ -389,6 +389,8 @@ impl App {
         drop(tx);
         if session_needs_touch(&SESSION_POLICY, session.last_seen_at, now) {
             let mut tx = self.store().begin().await?;
+            // When a session was last seen is no fact any cache keeps.
+            tx.keeps_cached_facts();
             tx.touch_session(session.id, now).await?;
             tx.commit().await?;
         }
