@@ -208,7 +208,7 @@ pub fn run(
     })
 }
 
-async fn exec_admin(store: &Store, sql: &str) -> Result<(), BenchError> {
+pub(crate) async fn exec_admin(store: &Store, sql: &str) -> Result<(), BenchError> {
     let mut tx = store.reads().await?;
     if let Conn::Postgres(conn) = tx.conn() {
         sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))

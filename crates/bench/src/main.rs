@@ -89,6 +89,10 @@ enum Scenario {
         /// introspection, userinfo), comma-separated; all by default.
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
+        /// Run Tessera on a new database of this PostgreSQL server (an administrator's URL;
+        /// the database is dropped afterwards) instead of SQLite.
+        #[arg(long)]
+        postgres: Option<String>,
     },
 }
 
@@ -126,6 +130,7 @@ fn main() -> ExitCode {
             rounds,
             peer_dir,
             only,
+            postgres,
         } => {
             let options = oidc::Options {
                 connections,
@@ -133,6 +138,7 @@ fn main() -> ExitCode {
                 rounds,
                 peer_dir,
                 only,
+                postgres,
             };
             oidc::run(&tessera, &options).map_err(|e| e.to_string().into())
         }

@@ -4,7 +4,8 @@
 //! oidc-provider package on Node (`crates/bench/peer/`). Rounds alternate which of the two
 //! goes first, and every figure is a median over rounds.
 //!
-//! Tessera runs as the release binary with the demo data on SQLite; the bench signs the
+//! Tessera runs as the release binary with the demo data on SQLite (or on a new PostgreSQL
+//! database with `--postgres`); the bench signs the
 //! operator in to register a confidential client for CASPER through the JSON API, then signs
 //! Erika in and runs the authorization code flow once per connection, so that every
 //! connection rotates a refresh token family of its own. The peer mints the same tokens
@@ -56,6 +57,8 @@ pub struct Options {
     pub peer_dir: Option<PathBuf>,
     /// Endpoint names to measure (empty: all).
     pub only: Vec<String>,
+    /// An administrator's URL of a PostgreSQL server to run Tessera on (else SQLite).
+    pub postgres: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -273,7 +276,16 @@ pub fn run(tessera: &Path, options: &Options) -> Result<String, OidcBenchError> 
     let (package, node) = oidc_peer::versions(&peer_dir);
 
     let data = tempfile::tempdir()?;
-    let mut tessera = start_tessera(tessera, data.path(), connections)?;
+    let database = match &options.postgres {
+        Some(admin) => Some(Database::create(admin)?),
+        None => None,
+    };
+    let mut tessera = start_tessera(
+        tessera,
+        data.path(),
+        connections,
+        database.as_ref().map(|d| d.url.as_str()),
+    )?;
     let mut peer = start_peer(&peer_dir, data.path(), connections)?;
 
     for &endpoint in &endpoints {
@@ -299,14 +311,20 @@ pub fn run(tessera: &Path, options: &Options) -> Result<String, OidcBenchError> 
     }
     drop(peer);
     drop(tessera);
+    drop(database);
 
     let mut out = format!(
         "oidc: {connections} keep-alive connections, {rounds} rounds of {:.1} s per endpoint and \
          provider, alternating; {} cores shared by both servers and this client\n\
-         Tessera: release binary, SQLite, demo data. Peer: oidc-provider {package} on Node \
+         Tessera: release binary, {}, demo data. Peer: oidc-provider {package} on Node \
          {node} (one process), tokens in memory\n\n",
         span.as_secs_f64(),
         std::thread::available_parallelism().map_or(0, usize::from),
+        if options.postgres.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
     );
     out.push_str(&format!(
         "{:<32} {:>10} {:>10} {:>6} {:>16} {:>16} {:>12} {:>12} {:>12}\n",
@@ -395,10 +413,15 @@ fn start_peer(dir: &Path, data: &Path, chains: usize) -> Result<Target, OidcBenc
     })
 }
 
-fn start_tessera(tessera: &Path, data: &Path, chains: usize) -> Result<Target, OidcBenchError> {
+fn start_tessera(
+    tessera: &Path,
+    data: &Path,
+    chains: usize,
+    database_url: Option<&str>,
+) -> Result<Target, OidcBenchError> {
     let port = free_port()?;
     let spool = data.join("spool");
-    let child = signin::start(tessera, &data.join("tessera"), &spool, port)
+    let child = signin::start(tessera, &data.join("tessera"), &spool, port, database_url)
         .map_err(|e| setup(format!("tessera: {e}")))?;
     let process = Running::new("tessera", child);
     let base = format!("http://127.0.0.1:{port}");
@@ -634,4 +657,49 @@ async fn prepare_tessera(
     }
     let access_token = access_token.ok_or_else(|| setup("no access token"))?;
     Ok((client, (access_token, refresh_tokens)))
+}
+
+/// A PostgreSQL database made for one run, dropped when the run ends, however it ends.
+struct Database {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl Database {
+    fn create(admin: &str) -> Result<Self, OidcBenchError> {
+        let name = format!("tessera_oidc_bench_{}", uuid::Uuid::new_v4().simple());
+        let Some((base, _)) = admin.rsplit_once('/') else {
+            return Err(setup("the PostgreSQL address has no database part"));
+        };
+        let database = Self {
+            admin: admin.to_owned(),
+            url: format!("{base}/{name}"),
+            name,
+        };
+        database.admin_sql(&format!("CREATE DATABASE {}", database.name))?;
+        Ok(database)
+    }
+
+    fn admin_sql(&self, sql: &str) -> Result<(), OidcBenchError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(async {
+            let store = tessera_store::Store::open(&self.admin)
+                .await
+                .map_err(|e| setup(format!("PostgreSQL: {e}")))?;
+            crate::directory::exec_admin(&store, sql)
+                .await
+                .map_err(|e| setup(format!("PostgreSQL: {e}")))?;
+            store.close().await;
+            Ok(())
+        })
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let _ = self.admin_sql(&format!("DROP DATABASE {} WITH (FORCE)", self.name));
+    }
 }

@@ -43,7 +43,7 @@ pub fn run(tessera: &Path, clients: usize, seconds: u64) -> Result<String, Bench
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
-    let mut server = start(tessera, data.path(), &spool, port)?;
+    let mut server = start(tessera, data.path(), &spool, port, None)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -150,8 +150,13 @@ pub(crate) fn start(
     data: &Path,
     spool: &Path,
     port: u16,
+    database_url: Option<&str>,
 ) -> Result<Child, BenchError> {
-    let mut child = Command::new(tessera)
+    let mut command = Command::new(tessera);
+    if let Some(url) = database_url {
+        command.env("TESSERA_DATABASE_URL", url);
+    }
+    let mut child = command
         .args([
             "serve",
             "--demo",
