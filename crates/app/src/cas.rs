@@ -394,7 +394,10 @@ impl App {
 
     /// Ticket validation with a `pgtUrl`: as [`App::cas_validate`], and for a service that
     /// may proxy, a proxy-granting ticket to deliver to the callback (CAS 3.0 §2.5.4). The
-    /// caller calls back, then keeps it with [`App::cas_grant_pgt`].
+    /// caller calls back, then keeps it with [`App::cas_grant_pgt`] (or answers
+    /// [`PendingPgt::refused`] when the callback did not answer 200). A `pgtUrl` that may not
+    /// have one fails the validation with `INVALID_PROXY_CALLBACK`; the ticket is used all the
+    /// same. An empty `pgtUrl` is read as none.
     pub async fn cas_validate_for_proxy(
         &self,
         which: CasValidation,
@@ -409,6 +412,7 @@ impl App {
                 pending: None,
             })
         };
+        let pgt_url = pgt_url.filter(|u| !u.trim().is_empty());
         let (Some(ticket), Some(url)) = (ticket, service) else {
             return fail(
                 FailureCode::InvalidRequest,
@@ -466,14 +470,25 @@ impl App {
         };
         match self.released(&mut tx, &stored, registration, which).await? {
             Some(response) => {
-                let pending = match pgt_url {
-                    Some(pgt_url) => {
-                        self.pgt_offer(&mut tx, &services, registration, &stored, pgt_url)
-                            .await?
-                    }
-                    None => None,
+                let Some(pgt_url) = pgt_url else {
+                    return Ok(CasValidated {
+                        response,
+                        pending: None,
+                    });
                 };
-                Ok(CasValidated { response, pending })
+                let offer = self
+                    .pgt_offer(&mut tx, &services, registration, &stored, pgt_url)
+                    .await?;
+                Ok(match offer {
+                    Ok(pending) => CasValidated {
+                        response,
+                        pending: Some(pending),
+                    },
+                    Err(refused) => CasValidated {
+                        response: refused,
+                        pending: None,
+                    },
+                })
             }
             None => fail(
                 FailureCode::InvalidTicket,

@@ -1,7 +1,14 @@
 //! CAS 3.0 proxying (§2.5.4, §2.7): a service allowed to proxy receives a proxy-granting
 //! ticket at its callback when it validates a ticket with `pgtUrl`; with it, `/cas/proxy`
 //! issues proxy tickets for other registered services, which they validate at
-//! `/cas/proxyValidate` and which name the proxying service.
+//! `/cas/proxyValidate` and which name the proxying service. A `pgtUrl` that gives no
+//! proxy-granting ticket (not https, not registered for proxying, a callback that does not
+//! answer 200) fails the validation with `INVALID_PROXY_CALLBACK` (§2.5.3, §2.5.4), the
+//! ticket being used all the same.
+//!
+//! Proxy chains are not supported: a proxy ticket validated with a `pgtUrl` is refused the
+//! same way, since a proxy ticket names one proxy only and a longer chain could not be
+//! listed whole in `cas:proxies`.
 
 use serde_json::json;
 use tessera_domain::UserId;
@@ -9,8 +16,8 @@ use tessera_domain::audit::NewAuditEvent;
 use tessera_domain::setup::{token_digest, token_text};
 use tessera_domain::user::UserStatus;
 use tessera_protocols::cas::{
-    FailureCode, ProxyResponse, ServiceResponse, is_proxy_granting_ticket, is_registrable,
-    pgt_callback, pgt_iou, proxy_granting_ticket, proxy_ticket,
+    FailureCode, ProxyCallbackRefusal, ProxyResponse, ServiceResponse, is_proxy_granting_ticket,
+    is_registrable, pgt_callback, pgt_iou, proxy_granting_ticket, proxy_ticket,
 };
 use tessera_store::cas::{CasProxyGrantingTicket, CasService, CasTicket};
 use tessera_store::{AuditLog, CasStore, Sessions, Tx, Users};
@@ -24,7 +31,8 @@ use crate::error::AppResult;
 use crate::signin::SESSION_POLICY;
 
 /// A validation's answer, with the proxy-granting ticket to deliver when one was asked for
-/// and may be granted.
+/// and may be granted. A `pgtUrl` that may not have one makes the answer an
+/// `INVALID_PROXY_CALLBACK` failure, without a pending ticket.
 #[derive(Debug, Clone)]
 pub struct CasValidated {
     pub response: ServiceResponse,
@@ -47,6 +55,12 @@ pub struct PendingPgt {
 }
 
 impl PendingPgt {
+    /// The answer when the callback did not answer 200: `INVALID_PROXY_CALLBACK`, saying why;
+    /// nothing is kept.
+    pub fn refused(&self, why: ProxyCallbackRefusal) -> ServiceResponse {
+        ServiceResponse::proxy_callback_refused(why)
+    }
+
     /// The answer once the callback succeeded: the success with the IOU.
     pub fn granted(&self, response: ServiceResponse) -> ServiceResponse {
         match response {
@@ -68,7 +82,8 @@ impl PendingPgt {
 
 impl App {
     /// A proxy-granting ticket for `service` when it may proxy and `pgt_url` is a usable
-    /// address of the same registration (https, or http to this machine).
+    /// address of the same registration (https, or http to this machine); otherwise the
+    /// failure to answer instead of the validation's success.
     pub(crate) async fn pgt_offer(
         &self,
         tx: &mut Tx,
@@ -76,10 +91,20 @@ impl App {
         service: &CasService,
         ticket: &CasTicket,
         pgt_url: &str,
-    ) -> AppResult<Option<PendingPgt>> {
-        let same = find_service(services, pgt_url).is_some_and(|s| s.id == service.id);
-        if !service.proxy_allowed || !is_registrable(pgt_url) || !same {
-            return Ok(None);
+    ) -> AppResult<Result<PendingPgt, ServiceResponse>> {
+        let refusal = if ticket.proxied_by.is_some() {
+            Some(ProxyCallbackRefusal::ProxyChain)
+        } else if !is_registrable(pgt_url) {
+            Some(ProxyCallbackRefusal::NotHttps)
+        } else if !service.proxy_allowed {
+            Some(ProxyCallbackRefusal::ProxyingNotAllowed)
+        } else if find_service(services, pgt_url).is_none_or(|s| s.id != service.id) {
+            Some(ProxyCallbackRefusal::NotRegistered)
+        } else {
+            None
+        };
+        if let Some(why) = refusal {
+            return Ok(Err(ServiceResponse::proxy_callback_refused(why)));
         }
         let Some(session) = tx
             .open_sessions_of(ticket.user_id)
@@ -87,11 +112,14 @@ impl App {
             .into_iter()
             .find(|s| s.id == ticket.session_id)
         else {
-            return Ok(None);
+            return Ok(Err(ServiceResponse::failure(
+                FailureCode::InvalidTicket,
+                "the sign-in behind the ticket has ended",
+            )));
         };
         let pgt = proxy_granting_ticket(&token_text(self.random_bytes()));
         let iou = pgt_iou(&token_text(self.random_bytes()));
-        Ok(Some(PendingPgt {
+        Ok(Ok(PendingPgt {
             callback: pgt_callback(pgt_url, &iou, &pgt),
             iou,
             pgt_digest: token_digest(&pgt),

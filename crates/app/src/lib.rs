@@ -80,7 +80,7 @@ pub use oidc::{
     Authorization, CODE_LIFETIME, ClientAuthMethod, ClientInput, ClientUpdate, OidcClient,
     RegisteredClient,
 };
-pub use oidc_consent::ConsentPrompt;
+pub use oidc_consent::{ConsentItem, ConsentPrompt};
 pub use oidc_introspect::Introspection;
 pub use oidc_logout::{EndSession, EndSessionRequest};
 pub use oidc_tokens::{ClientCredentials, OAuthFailure, TokenRequest, TokenResponse, UserInfo};

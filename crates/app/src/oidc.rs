@@ -19,6 +19,7 @@ use uuid::Uuid;
 use crate::app::App;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::oidc_consent::ConsentStep;
 use crate::signin::CurrentSession;
 
 /// How long an authorization code may wait for the token endpoint.
@@ -641,7 +642,7 @@ impl App {
                 Authorization::StepUp(needed)
             });
         }
-        if let crate::oidc_consent::ConsentStep::Answer(answer) = self
+        match self
             .consent_step(
                 &mut tx,
                 &client,
@@ -653,7 +654,13 @@ impl App {
             )
             .await?
         {
-            return Ok(answer);
+            ConsentStep::Go => {}
+            ConsentStep::Answer(answer) => return Ok(answer),
+            // The refusal is audited: its transaction is committed, no code is issued.
+            ConsentStep::Refused(answer) => {
+                tx.commit().await?;
+                return Ok(answer);
+            }
         }
 
         let now = self.now();

@@ -176,6 +176,60 @@ impl FailureCode {
     }
 }
 
+/// Why a validation asking for a proxy-granting ticket (`pgtUrl`, CAS 3.0 §2.5.4) fails with
+/// `INVALID_PROXY_CALLBACK`: no proxy-granting ticket is issued and the validation fails
+/// (the ticket is used all the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxyCallbackRefusal {
+    /// Not an absolute https address (http only to this machine), or malformed.
+    NotHttps,
+    /// The validating service is not registered with proxying allowed.
+    ProxyingNotAllowed,
+    /// The address is not one of the validating service's own registration.
+    NotRegistered,
+    /// A proxy ticket was validated with `pgtUrl`: proxy chains are not supported.
+    ProxyChain,
+    /// The callback answered, but not 200 (redirects are not followed).
+    Status(u16),
+    /// The callback did not answer in time.
+    TimedOut,
+    /// The callback could not be reached (no connection, TLS refused, broken answer).
+    Unreachable,
+}
+
+impl ProxyCallbackRefusal {
+    /// The failure's text: why no proxy-granting ticket was issued.
+    pub fn description(self) -> String {
+        let why = match self {
+            Self::NotHttps => {
+                "the pgtUrl is not an https address (http is allowed only to localhost)".to_owned()
+            }
+            Self::ProxyingNotAllowed => {
+                "the service is not registered for proxying (proxying is not allowed)".to_owned()
+            }
+            Self::NotRegistered => {
+                "the pgtUrl is not registered for proxying: it must belong to the validating \
+                 service's own registration"
+                    .to_owned()
+            }
+            Self::ProxyChain => "proxy chains are not supported: a proxy ticket cannot \
+                 yield a proxy-granting ticket"
+                .to_owned(),
+            Self::Status(status) => format!(
+                "the proxy callback did not answer 200 (it answered {status}; redirects are \
+                 not followed)"
+            ),
+            Self::TimedOut => {
+                "the proxy callback did not answer 200 (no answer in time)".to_owned()
+            }
+            Self::Unreachable => {
+                "the proxy callback did not answer 200 (it could not be reached)".to_owned()
+            }
+        };
+        format!("no proxy-granting ticket was issued: {why}")
+    }
+}
+
 /// A validation's outcome, ready to be written in either format.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServiceResponse {
@@ -200,6 +254,11 @@ impl ServiceResponse {
             code,
             description: description.into(),
         }
+    }
+
+    /// The failure answering a `pgtUrl` that gave no proxy-granting ticket.
+    pub fn proxy_callback_refused(why: ProxyCallbackRefusal) -> Self {
+        Self::failure(FailureCode::InvalidProxyCallback, why.description())
     }
 
     /// The XML form of CAS 3.0 §2.5.2 and §2.5.3.
@@ -517,6 +576,36 @@ mod tests {
         assert!(xml.contains(
             "<cas:authenticationFailure code=\"INVALID_TICKET\">Ticket &quot;ST-1&quot; &lt;used&gt;</cas:authenticationFailure>"
         ));
+    }
+
+    #[test]
+    fn refused_proxy_callbacks_say_why_in_both_forms() {
+        let refused = ServiceResponse::proxy_callback_refused(ProxyCallbackRefusal::Status(500));
+        let xml = refused.to_xml();
+        assert!(
+            xml.contains("<cas:authenticationFailure code=\"INVALID_PROXY_CALLBACK\">"),
+            "{xml}"
+        );
+        assert!(xml.contains("did not answer 200 (it answered 500"), "{xml}");
+        let json = refused.to_json();
+        let failure = &json["serviceResponse"]["authenticationFailure"];
+        assert_eq!(failure["code"], "INVALID_PROXY_CALLBACK");
+        for (why, words) in [
+            (ProxyCallbackRefusal::NotHttps, "not an https address"),
+            (
+                ProxyCallbackRefusal::ProxyingNotAllowed,
+                "not registered for proxying",
+            ),
+            (
+                ProxyCallbackRefusal::NotRegistered,
+                "not registered for proxying",
+            ),
+            (ProxyCallbackRefusal::ProxyChain, "proxy chains"),
+            (ProxyCallbackRefusal::TimedOut, "did not answer 200"),
+            (ProxyCallbackRefusal::Unreachable, "could not be reached"),
+        ] {
+            assert!(why.description().contains(words), "{why:?}");
+        }
     }
 
     #[test]

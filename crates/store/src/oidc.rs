@@ -110,6 +110,22 @@ pub struct OidcCode {
     pub expires_at: OffsetDateTime,
 }
 
+/// A consent as "Applications you allowed" lists it: the client, its application and
+/// environment, the scopes allowed and since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRecord {
+    /// The client's row id (not its `client_id`).
+    pub client: Uuid,
+    /// The public identifier the client presents.
+    pub client_id: String,
+    pub client_name: String,
+    pub application_name: String,
+    pub environment: Environment,
+    /// Space-separated scopes allowed so far.
+    pub scope: String,
+    pub granted_at: OffsetDateTime,
+}
+
 /// The port for OpenID Connect clients and codes.
 pub trait OidcStore {
     /// `Conflict` when the `client_id` is taken.
@@ -147,6 +163,40 @@ pub trait OidcStore {
         scope: &str,
         now: OffsetDateTime,
     ) -> StoreResult<()>;
+    /// Everything a person has allowed, with the client's and application's names, newest
+    /// first.
+    async fn oidc_consents_of(&mut self, user: UserId) -> StoreResult<Vec<ConsentRecord>>;
+    /// Forgets what a person allowed a client; false when there was nothing.
+    async fn delete_oidc_consent(&mut self, user: UserId, client: Uuid) -> StoreResult<bool>;
+}
+
+#[derive(sqlx::FromRow)]
+struct ConsentRow {
+    client: Uuid,
+    client_id: String,
+    client_name: String,
+    application_name: String,
+    environment: String,
+    scope: String,
+    granted_at: Ts,
+}
+
+impl TryFrom<ConsentRow> for ConsentRecord {
+    type Error = StoreError;
+
+    fn try_from(row: ConsentRow) -> Result<Self, Self::Error> {
+        Ok(ConsentRecord {
+            environment: Environment::parse(&row.environment).ok_or_else(|| {
+                StoreError::Corrupt(format!("unknown environment '{}'", row.environment))
+            })?,
+            client: row.client,
+            client_id: row.client_id,
+            client_name: row.client_name,
+            application_name: row.application_name,
+            scope: row.scope,
+            granted_at: row.granted_at.0,
+        })
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -393,6 +443,29 @@ impl OidcStore for Tx {
             .bind(Ts(now))
         )?;
         Ok(())
+    }
+
+    async fn oidc_consents_of(&mut self, user: UserId) -> StoreResult<Vec<ConsentRecord>> {
+        let rows: Vec<ConsentRow> = with_conn!(self, conn => sqlx::query_as(
+            "SELECT k.client_id AS client, c.client_id, c.name AS client_name,
+                    a.name AS application_name, c.environment, k.scope, k.granted_at
+             FROM oidc_consents k
+             JOIN oidc_clients c ON c.id = k.client_id
+             JOIN applications a ON a.id = c.application_id
+             WHERE k.user_id = $1
+             ORDER BY k.granted_at DESC, a.name, c.name, c.id")
+            .bind(user.0).fetch_all(conn).await)?;
+        rows.into_iter().map(ConsentRecord::try_from).collect()
+    }
+
+    async fn delete_oidc_consent(&mut self, user: UserId, client: Uuid) -> StoreResult<bool> {
+        let deleted = exec!(
+            self,
+            sqlx::query("DELETE FROM oidc_consents WHERE user_id = $1 AND client_id = $2")
+                .bind(user.0)
+                .bind(client)
+        )?;
+        Ok(deleted == 1)
     }
 
     async fn oidc_client(&mut self, client_id: &str) -> StoreResult<Option<OidcClient>> {

@@ -4,11 +4,13 @@
 // Test code: failing loudly is its job.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use tessera_domain::UserId;
 use tessera_domain::application::{Environment, Group, Membership};
 use tessera_domain::session::Assurance;
-use tessera_store::oidc::{ClientAuthMethod, OidcClient, OidcCode};
+use tessera_domain::user::{NewUser, UserStatus};
+use tessera_store::oidc::{ClientAuthMethod, ConsentRecord, OidcClient, OidcCode};
 use tessera_store::testing::{SsoFixture, TestDatabase, sso_fixture};
-use tessera_store::{Applications, Memberships, OidcStore, Store, StoreError};
+use tessera_store::{Applications, Memberships, OidcStore, Store, StoreError, Users};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -19,6 +21,7 @@ tessera_store::on_both_databases!(
     groups_are_released_per_environment,
     a_client_is_updated_only_at_its_version_and_deleted,
     consent_is_kept_per_person_and_client,
+    consents_are_listed_per_person_newest_first_and_withdrawn,
 );
 
 const T0: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
@@ -139,6 +142,83 @@ async fn consent_is_kept_per_person_and_client(db: &TestDatabase) {
     // Deleting the client forgets what was allowed to it.
     tx.delete_oidc_client(one.id).await.unwrap();
     assert_eq!(tx.oidc_consent(f.user, one.id).await.unwrap(), None);
+}
+
+async fn consents_are_listed_per_person_newest_first_and_withdrawn(db: &TestDatabase) {
+    let store = &db.store;
+    let f = fixture(store).await;
+    let mut tx = store.begin().await.unwrap();
+    let erika = tx.user(f.user).await.unwrap().unwrap();
+    let other = NewUser::parse("Max", "Muster", "max@bank.example", "en", &["en"])
+        .unwrap()
+        .into_user(
+            UserId::new(T0, [5; 10]),
+            erika.level_id,
+            UserStatus::Active,
+            None,
+            T0,
+        );
+    tx.insert_user(&other).await.unwrap();
+    let one = client(f.application, 1, Some("ab12"));
+    let mut two = client(f.application, 2, None);
+    two.environment = Environment::PreProduction;
+    tx.insert_oidc_client(&one).await.unwrap();
+    tx.insert_oidc_client(&two).await.unwrap();
+    assert_eq!(tx.oidc_consents_of(f.user).await.unwrap(), []);
+    tx.save_oidc_consent(f.user, one.id, "openid email", T0)
+        .await
+        .unwrap();
+    tx.save_oidc_consent(f.user, two.id, "openid", T0 + Duration::hours(1))
+        .await
+        .unwrap();
+    tx.save_oidc_consent(other.id, one.id, "openid phone", T0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let listed = tx.oidc_consents_of(f.user).await.unwrap();
+    assert_eq!(
+        listed,
+        [
+            ConsentRecord {
+                client: two.id,
+                client_id: "client-2".into(),
+                client_name: "Client 2".into(),
+                application_name: "CASPER".into(),
+                environment: Environment::PreProduction,
+                scope: "openid".into(),
+                granted_at: T0 + Duration::hours(1),
+            },
+            ConsentRecord {
+                client: one.id,
+                client_id: "client-1".into(),
+                client_name: "Client 1".into(),
+                application_name: "CASPER".into(),
+                environment: Environment::Production,
+                scope: "openid email".into(),
+                granted_at: T0,
+            },
+        ]
+    );
+    // Each person sees only their own.
+    let theirs = tx.oidc_consents_of(other.id).await.unwrap();
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0].scope, "openid phone");
+
+    // Withdrawing forgets one person's consent to one client, once.
+    assert!(tx.delete_oidc_consent(f.user, one.id).await.unwrap());
+    assert!(!tx.delete_oidc_consent(f.user, one.id).await.unwrap());
+    assert!(!tx.delete_oidc_consent(f.user, Uuid::nil()).await.unwrap());
+    assert_eq!(tx.oidc_consent(f.user, one.id).await.unwrap(), None);
+    assert_eq!(
+        tx.oidc_consent(other.id, one.id).await.unwrap().as_deref(),
+        Some("openid phone")
+    );
+    let left = tx.oidc_consents_of(f.user).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].client, two.id);
+    tx.commit().await.unwrap();
 }
 
 fn code(client: Uuid, f: &SsoFixture, digest: &str, expires_at: OffsetDateTime) -> OidcCode {

@@ -12,7 +12,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 use tessera_app::{CasLogin, CasLoginRequest, CasValidation, Ctx};
-use tessera_protocols::cas::{FailureCode, ProxyResponse, ServiceResponse};
+use tessera_protocols::cas::{FailureCode, ProxyCallbackRefusal, ProxyResponse, ServiceResponse};
 
 use crate::auth::{MaybeSignedIn, request_id};
 use crate::cookies;
@@ -137,8 +137,9 @@ pub struct ValidateQuery {
 /// How long a proxy callback may take to answer.
 const CALLBACK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Calls the proxy callback; only a 200 answer counts (redirects are not followed).
-async fn call_back(url: &str) -> bool {
+/// Calls the proxy callback; only a 200 answer counts (redirects are not followed), and
+/// anything else says why.
+async fn call_back(url: &str) -> Result<(), ProxyCallbackRefusal> {
     let client = match reqwest::Client::builder()
         .timeout(CALLBACK_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
@@ -147,14 +148,18 @@ async fn call_back(url: &str) -> bool {
         Ok(client) => client,
         Err(error) => {
             tracing::error!(%error, "no HTTP client for the CAS proxy callback");
-            return false;
+            return Err(ProxyCallbackRefusal::Unreachable);
         }
     };
-    // The URL carries the ticket: never logged.
-    match client.get(url).send().await {
-        Ok(response) => response.status() == reqwest::StatusCode::OK,
-        Err(_) => false,
-    }
+    // The URL carries the ticket: never logged, and neither are the errors, which quote it.
+    let outcome = match client.get(url).send().await {
+        Ok(response) if response.status() == reqwest::StatusCode::OK => return Ok(()),
+        Ok(response) => ProxyCallbackRefusal::Status(response.status().as_u16()),
+        Err(error) if error.is_timeout() => ProxyCallbackRefusal::TimedOut,
+        Err(_) => ProxyCallbackRefusal::Unreachable,
+    };
+    tracing::info!(refusal = ?outcome, "CAS proxy callback refused");
+    Err(outcome)
 }
 
 fn answer(response: &ServiceResponse, json: bool, status: StatusCode) -> Response {
@@ -197,15 +202,20 @@ async fn validate(state: &AppState, parts: &Parts, which: CasValidation) -> Resp
         .await;
     let validated = match validated {
         Ok(validated) => match validated.pending {
-            Some(pending) if call_back(&pending.callback).await => {
-                let ctx = Ctx::anonymous(request_id(parts));
-                state
-                    .app
-                    .cas_grant_pgt(&pending, &ctx)
-                    .await
-                    .map(|()| pending.granted(validated.response))
-            }
-            _ => Ok(validated.response),
+            // Kept only once the callback answered 200; otherwise the validation fails with
+            // INVALID_PROXY_CALLBACK (CAS 3.0 §2.5.4), the ticket being used all the same.
+            Some(pending) => match call_back(&pending.callback).await {
+                Ok(()) => {
+                    let ctx = Ctx::anonymous(request_id(parts));
+                    state
+                        .app
+                        .cas_grant_pgt(&pending, &ctx)
+                        .await
+                        .map(|()| pending.granted(validated.response))
+                }
+                Err(why) => Ok(pending.refused(why)),
+            },
+            None => Ok(validated.response),
         },
         Err(error) => Err(error),
     };

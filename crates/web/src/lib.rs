@@ -148,6 +148,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/account/sessions", get(pages::sessions::show))
         .route("/account/sessions/{id}/end", post(pages::sessions::end))
+        .route("/account/consents", get(pages::account_consents::show))
+        .route(
+            "/account/consents/{client}/withdraw",
+            post(pages::account_consents::withdraw),
+        )
         .route("/admin/outbox", get(pages::outbox::show))
         .route(
             "/admin/users",

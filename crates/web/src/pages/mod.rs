@@ -1,6 +1,7 @@
 //! Server-rendered pages. They work without JavaScript.
 
 pub mod account;
+pub mod account_consents;
 pub mod admin_applications;
 pub mod admin_audit;
 pub mod admin_cas_services;
