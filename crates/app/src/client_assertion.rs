@@ -2,6 +2,8 @@
 //! introspection and revocation endpoints. `protocols::client_assertion` checks the JWT; here
 //! the client is found, its kind checked, and the assertion's `jti` spent in the store.
 
+use std::sync::Arc;
+
 use tessera_protocols::client_assertion::{JWT_BEARER, claimed_client_id, verify_client_assertion};
 use tessera_protocols::oauth::OAuthError;
 use tessera_store::oidc::{ClientAuthMethod, OidcClient};
@@ -27,7 +29,7 @@ impl App {
     pub(crate) async fn authenticated_for_writing(
         &self,
         credentials: &ClientCredentials,
-    ) -> AppResult<Result<(OidcClient, Tx), OAuthFailure>> {
+    ) -> AppResult<Result<(Arc<OidcClient>, Tx), OAuthFailure>> {
         let client = match self.authenticate_client(credentials).await? {
             Ok(client) => client,
             Err(failure) => return Ok(Err(failure)),
@@ -42,7 +44,7 @@ impl App {
     pub(crate) async fn authenticate_by_assertion(
         &self,
         credentials: &ClientCredentials,
-    ) -> AppResult<Result<OidcClient, OAuthFailure>> {
+    ) -> AppResult<Result<Arc<OidcClient>, OAuthFailure>> {
         let refused = |why: &str| fail(OAuthError::InvalidClient, why);
         if credentials.client_secret.is_some() || credentials.basic.is_some() {
             return fail(
@@ -101,6 +103,6 @@ impl App {
         if !fresh {
             return refused("the client assertion was used already");
         }
-        Ok(Ok(OidcClient::clone(&client)))
+        Ok(Ok(client))
     }
 }

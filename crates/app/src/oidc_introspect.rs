@@ -2,6 +2,8 @@
 //! (RFC 7009). Access tokens are self-contained JWTs, so revoking one records its `jti`
 //! until it would have expired; refresh tokens are revoked with their whole family.
 
+use std::sync::Arc;
+
 use serde_json::json;
 use tessera_domain::UserId;
 use tessera_domain::audit::{Actor, NewAuditEvent};
@@ -102,7 +104,7 @@ impl App {
         Ok(Ok(Introspection {
             active: true,
             scope: Some(stored.scope),
-            client_id: Some(client.client_id),
+            client_id: Some(client.client_id.clone()),
             sub: Some(stored.user_id.0.to_string()),
             exp: Some(stored.expires_at.unix_timestamp()),
             iat: Some(stored.created_at.unix_timestamp()),
@@ -154,7 +156,7 @@ impl App {
     async fn confidential_client(
         &self,
         credentials: &ClientCredentials,
-    ) -> AppResult<Result<OidcClient, OAuthFailure>> {
+    ) -> AppResult<Result<Arc<OidcClient>, OAuthFailure>> {
         match self.authenticate_client(credentials).await? {
             Ok(client) if client.auth_method != ClientAuthMethod::None => Ok(Ok(client)),
             Ok(_) => fail(

@@ -52,8 +52,13 @@ impl App {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push((rotation, reply));
-        let turn = rotations.turn.lock().await;
-        // A batch written while this one waited for its turn may have taken it along.
+        // A batch written while this one waited for its turn may have taken it along: then
+        // its answer comes first, and the turn goes to someone still waiting.
+        let turn = tokio::select! {
+            biased;
+            result = &mut answer => return answered(result),
+            turn = rotations.turn.lock() => turn,
+        };
         if let Ok(result) = answer.try_recv() {
             return result.map_err(AppError::Internal);
         }
@@ -72,12 +77,16 @@ impl App {
             let _ = written.await;
         }
         drop(turn);
-        match answer.await {
-            Ok(result) => result.map_err(AppError::Internal),
-            Err(_) => Err(AppError::Internal(
-                "a refresh token rotation was dropped unanswered".into(),
-            )),
-        }
+        answered(answer.await)
+    }
+}
+
+fn answered(result: Result<Result<bool, String>, oneshot::error::RecvError>) -> AppResult<bool> {
+    match result {
+        Ok(result) => result.map_err(AppError::Internal),
+        Err(_) => Err(AppError::Internal(
+            "a refresh token rotation was dropped unanswered".into(),
+        )),
     }
 }
 

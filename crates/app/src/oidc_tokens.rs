@@ -2,6 +2,8 @@
 //! the other grants in `oidc_grants.rs`) and userinfo. Protocol refusals come back as [`OAuthFailure`] (answered with RFC 6749 error
 //! codes); `AppError` is kept for faults of Tessera itself.
 
+use std::sync::Arc;
+
 use subtle::ConstantTimeEq;
 use tessera_domain::UserId;
 use tessera_domain::setup::{token_digest, token_text};
@@ -118,7 +120,7 @@ impl App {
     pub(crate) async fn authenticate_client(
         &self,
         credentials: &ClientCredentials,
-    ) -> AppResult<Result<OidcClient, OAuthFailure>> {
+    ) -> AppResult<Result<Arc<OidcClient>, OAuthFailure>> {
         if credentials.has_assertion() {
             return self.authenticate_by_assertion(credentials).await;
         }
@@ -161,7 +163,7 @@ impl App {
         if !authenticated {
             return fail(OAuthError::InvalidClient, "client authentication failed");
         }
-        Ok(Ok(OidcClient::clone(&client)))
+        Ok(Ok(client))
     }
 
     /// The token endpoint: authenticates the client, checks it may use the grant, and
