@@ -11,7 +11,7 @@ use tessera_domain::application::{Application, Environment};
 use tessera_domain::audit::{Actor, NewAuditEvent, Outcome};
 use tessera_protocols::oauth::{AuthorizeParams, OAuthError, Refusal, ValidAuthorization};
 use tessera_store::oidc::OidcClient;
-use tessera_store::{AuditLog, OidcStore, SecondFactors, Tx};
+use tessera_store::{AuditLog, OidcRefreshStore, OidcStore, SecondFactors, Tx};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -148,6 +148,9 @@ impl App {
         if !tx.delete_oidc_consent(me.user.id, client).await? {
             return Err(AppError::NotFound);
         }
+        // What the client holds from that consent goes with it (its access tokens live
+        // minutes and end with the session anyway).
+        let revoked = tx.revoke_refresh_tokens_of(me.user.id, client).await?;
         tx.append_audit(
             NewAuditEvent::new(
                 self.now(),
@@ -163,6 +166,7 @@ impl App {
                 "application": consent.application_name,
                 "environment": consent.environment.as_str(),
                 "scopes": consent.scope,
+                "refresh_tokens_revoked": revoked,
             })),
         )
         .await?;

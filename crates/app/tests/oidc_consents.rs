@@ -12,10 +12,11 @@ use serde_json::Value;
 use tessera_app::audit::ChainReport;
 use tessera_app::{
     App, AppError, Authorization, ClientInput, Clock, Ctx, CurrentSession, RegisteredClient,
+    TokenRequest,
 };
 use tessera_domain::application::Environment;
 use tessera_domain::audit::{Actor, AuditEvent, Outcome};
-use tessera_protocols::oauth::AuthorizeParams;
+use tessera_protocols::oauth::{AuthorizeParams, OAuthError};
 use tessera_store::testing::TestDatabase;
 use tessera_store::{Applications, AuditLog};
 use time::Duration;
@@ -53,6 +54,7 @@ async fn register(
         name: name.into(),
         redirect_uris: vec![REDIRECT.into()],
         third_party: true,
+        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
         ..ClientInput::default()
     };
     app.register_oidc_client(&Ctx::system(), &input)
@@ -93,8 +95,13 @@ async fn answer(
         .unwrap()
 }
 
-/// Allows the client what it asks; the code comes back.
-async fn allow(app: &App, session: &CurrentSession, client: &RegisteredClient, scope: &str) {
+/// Allows the client what it asks; the code comes back (the redirect is given back).
+async fn allow(
+    app: &App,
+    session: &CurrentSession,
+    client: &RegisteredClient,
+    scope: &str,
+) -> String {
     let params = request(client, scope);
     assert!(matches!(
         ask(app, session, &params).await,
@@ -104,6 +111,7 @@ async fn allow(app: &App, session: &CurrentSession, client: &RegisteredClient, s
         panic!("allowing gives a code");
     };
     assert!(location.contains("code="), "{location}");
+    location
 }
 
 async fn events(db: &TestDatabase, action: &str) -> Vec<AuditEvent> {
@@ -164,8 +172,34 @@ async fn a_withdrawn_consent_is_audited_and_asked_again(db: &TestDatabase) {
     let budget = register(&app, db, "CASPER", "production", "Budget planner").await;
     let news = register(&app, db, "IMAS", "production", "News digest").await;
     let erika = signed_in(&app, ERIKA).await;
-    allow(&app, &erika, &budget, "openid email").await;
+    let location = allow(&app, &erika, &budget, "openid email").await;
     allow(&app, &erika, &news, "openid").await;
+    // The client holds a refresh token from that consent.
+    let code = location
+        .split(['?', '&'])
+        .find_map(|pair| pair.strip_prefix("code="))
+        .unwrap();
+    let basic = Some((
+        budget.client.client_id.clone(),
+        budget.secret.clone().unwrap(),
+    ));
+    let tokens = app
+        .oidc_token(&TokenRequest {
+            grant_type: Some("authorization_code".into()),
+            code: Some(code.to_owned()),
+            redirect_uri: Some(REDIRECT.into()),
+            basic: basic.clone(),
+            ..TokenRequest::default()
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let refresh = TokenRequest {
+        grant_type: Some("refresh_token".into()),
+        refresh_token: tokens.refresh_token.clone(),
+        basic,
+        ..TokenRequest::default()
+    };
     // Allowed: straight to the code.
     assert!(matches!(
         ask(&app, &erika, &request(&budget, "openid email")).await,
@@ -194,6 +228,12 @@ async fn a_withdrawn_consent_is_audited_and_asked_again(db: &TestDatabase) {
     assert_eq!(event.request_id.as_deref(), Some("req-withdraw"));
     let details: Value = serde_json::from_str(&event.details).unwrap();
     assert_eq!(details["scopes"], "openid email");
+    assert_eq!(details["refresh_tokens_revoked"], 1);
+    // What the client held from the consent stops working with it.
+    assert_eq!(
+        app.oidc_token(&refresh).await.unwrap().unwrap_err().error,
+        OAuthError::InvalidGrant
+    );
 
     // The next sign-in through that client asks again; the other client does not.
     let Authorization::Consent(prompt) = ask(&app, &erika, &request(&budget, "openid email")).await

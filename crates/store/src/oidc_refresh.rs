@@ -45,6 +45,9 @@ pub trait OidcRefreshStore {
     /// Marks the unused, unrevoked ones of several tokens used, in one statement; the
     /// digests of those it marked (the others were used or revoked meanwhile).
     async fn use_refresh_tokens(&mut self, digests: &[String]) -> StoreResult<Vec<String>>;
+    /// Revokes every refresh token a client holds for a person (the person withdrew their
+    /// consent); how many were still unrevoked.
+    async fn revoke_refresh_tokens_of(&mut self, user: UserId, client: Uuid) -> StoreResult<u64>;
     /// Revokes every token of a family; how many were still unrevoked.
     async fn revoke_refresh_family(&mut self, family: Uuid) -> StoreResult<u64>;
     /// Records a revoked access token until it expires (idempotent).
@@ -176,6 +179,20 @@ impl OidcRefreshStore for Tx {
             query.bind(true).bind(false).fetch_all(conn).await
         })?;
         Ok(marked)
+    }
+
+    async fn revoke_refresh_tokens_of(&mut self, user: UserId, client: Uuid) -> StoreResult<u64> {
+        Ok(exec!(
+            self,
+            sqlx::query(
+                "UPDATE oidc_refresh_tokens SET revoked = $3
+                 WHERE user_id = $1 AND client_id = $2 AND revoked = $4"
+            )
+            .bind(user.0)
+            .bind(client)
+            .bind(true)
+            .bind(false)
+        )?)
     }
 
     async fn revoke_refresh_family(&mut self, family: Uuid) -> StoreResult<u64> {
