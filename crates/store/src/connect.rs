@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -46,6 +47,9 @@ enum Pools {
 pub struct Store {
     pools: Pools,
     changes: Changes,
+    /// On PostgreSQL: dropped with the last handle, which stops the listener of the other
+    /// nodes' changes (`changes.rs`).
+    _listening: Option<Arc<tokio::sync::watch::Sender<()>>>,
 }
 
 impl Store {
@@ -95,6 +99,7 @@ impl Store {
         Ok(Self {
             pools: Pools::Sqlite { writer, readers },
             changes: Changes::default(),
+            _listening: None,
         })
     }
 
@@ -107,9 +112,17 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
+        let changes = Changes::default();
+        let (stop, stopped) = tokio::sync::watch::channel(());
+        tokio::spawn(crate::changes::listen(
+            pool.clone(),
+            changes.clone(),
+            stopped,
+        ));
         Ok(Self {
             pools: Pools::Postgres(pool),
-            changes: Changes::default(),
+            changes,
+            _listening: Some(Arc::new(stop)),
         })
     }
 

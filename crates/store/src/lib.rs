@@ -10,6 +10,7 @@
 
 #[macro_use]
 mod macros;
+mod changes;
 mod connect;
 mod error;
 mod sql;

@@ -31,7 +31,8 @@ pub(crate) enum Inner {
 }
 
 /// How many write transactions a store (and every clone of it) has committed that may have
-/// changed facts the app keeps cached. Caches tag what they keep with the count they read
+/// changed facts the app keeps cached, and on PostgreSQL how many such commits of other
+/// nodes it was told of (`changes.rs`). Caches tag what they keep with the count they read
 /// before reading the database, and trust it only while the count has not moved.
 #[derive(Clone, Default)]
 pub struct Changes(Arc<AtomicU64>);
@@ -41,7 +42,7 @@ impl Changes {
         self.0.load(Ordering::Acquire)
     }
 
-    fn bump(&self) {
+    pub(crate) fn bump(&self) {
         self.0.fetch_add(1, Ordering::AcqRel);
     }
 }
@@ -80,7 +81,16 @@ impl Tx {
     pub async fn commit(self) -> StoreResult<()> {
         match self.inner {
             Inner::Sqlite(tx) => tx.commit().await?,
-            Inner::Postgres(tx) => tx.commit().await?,
+            Inner::Postgres(mut tx) => {
+                // The other nodes sharing the database learn of the change when it commits
+                // (a notification is delivered only then, and not at all on rollback).
+                if self.changes.is_some() {
+                    sqlx::query(crate::changes::NOTIFY)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?
+            }
             Inner::SqliteReads(_) | Inner::PostgresReads(_) => {}
         }
         // After the commit: whoever reads the new count reads the new data too.
