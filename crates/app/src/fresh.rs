@@ -6,8 +6,9 @@
 //! An answer is kept with the store's count of committed changes read *before* the database
 //! was, and is used only while that count has not moved and for at most [`KEEP_FOR`]: a
 //! change committed on this node (a session ended, an account suspended, a token revoked, a
-//! client edited) takes effect at once; a change committed by another node over the same
-//! PostgreSQL database takes effect within [`KEEP_FOR`]. Writes that touch no such fact
+//! client edited) takes effect at once, and so does one committed by another node over the
+//! same PostgreSQL database once its `NOTIFY` is heard (`tessera_store`'s `changes.rs`); a
+//! change nobody announces takes effect within [`KEEP_FOR`]. Writes that touch no such fact
 //! (rotating a refresh token) are declared with `Tx::keeps_cached_facts` and leave the
 //! answers standing.
 
@@ -18,7 +19,7 @@ use std::sync::{Mutex, PoisonError};
 
 use time::{Duration, OffsetDateTime};
 
-/// The longest an answer is used, and so the longest another node's change goes unseen.
+/// The longest an answer is used, and so the longest an unannounced change goes unseen.
 pub(crate) const KEEP_FOR: Duration = Duration::seconds(2);
 
 /// Entries kept at most; when full, the stale ones go, and if none is stale, all of them.
