@@ -22,3 +22,10 @@ consents-scope-profile = Ihren Namen sehen
 consents-scope-email = Ihre E-Mail-Adresse sehen
 consents-scope-phone = Ihre Telefonnummer sehen
 consents-scope-groups = Ihre Mitgliedschaften in { $application } sehen
+
+## Die Einwilligungsseite bei der Anmeldung: eine Anwendung Dritter fragt, bevor sie Daten erhält.
+consent-title = { $client } erlauben?
+consent-heading = { $client } von { $application } möchte:
+consent-advice = Erlauben Sie es nur, wenn Sie dieser Anwendung vertrauen. Sie können Ihre Einwilligung später in Mein Konto unter „Von Ihnen zugelassene Anwendungen“ widerrufen.
+consent-allow = Erlauben
+consent-deny = Ablehnen

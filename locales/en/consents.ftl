@@ -22,3 +22,10 @@ consents-scope-profile = See your name
 consents-scope-email = See your e-mail address
 consents-scope-phone = See your phone number
 consents-scope-groups = See your memberships of { $application }
+
+## The consent page at sign-in: a third-party application asks before it gets data.
+consent-title = Allow { $client }?
+consent-heading = { $client } of { $application } wants to:
+consent-advice = Allow it only if you trust this application. You can withdraw your consent later in My Account, under "Applications you allowed".
+consent-allow = Allow
+consent-deny = Deny

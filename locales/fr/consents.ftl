@@ -22,3 +22,10 @@ consents-scope-profile = Voir votre nom
 consents-scope-email = Voir votre adresse e-mail
 consents-scope-phone = Voir votre numéro de téléphone
 consents-scope-groups = Voir vos appartenances à { $application }
+
+## La page de consentement à la connexion : une application tierce demande avant de recevoir des données.
+consent-title = Autoriser { $client } ?
+consent-heading = { $client } de { $application } souhaite :
+consent-advice = N'autorisez que si vous faites confiance à cette application. Vous pourrez retirer votre consentement plus tard dans Mon compte, sous « Applications que vous avez autorisées ».
+consent-allow = Autoriser
+consent-deny = Refuser

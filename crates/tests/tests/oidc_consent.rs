@@ -114,6 +114,18 @@ async fn a_third_party_client_asks_once_and_a_refusal_goes_back(backend: Backend
     assert!(page.body.contains("See your phone number"));
     assert!(page.body.contains(r#"action="/oidc/consent""#));
     assert!(!page.body.contains("<script"));
+    // In the visitor's language, and the language menu comes back to the same request.
+    browser.set_cookie("tessera_lang", "fr");
+    let french = browser.page(&path).await.unwrap();
+    assert!(french.body.contains("Budget planner de CASPER souhaite :"));
+    assert!(french.body.contains("Voir votre numéro de téléphone"));
+    assert!(french.body.contains(">Autoriser</button>"));
+    assert!(
+        french
+            .body
+            .contains("/language/en?return=/oidc/authorize%3F")
+    );
+    browser.set_cookie("tessera_lang", "en");
     let csrf = hidden(&page, "csrf");
     let request = hidden(&page, "request");
     assert_eq!(format!("/oidc/authorize?{request}"), path);

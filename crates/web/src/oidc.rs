@@ -181,9 +181,13 @@ pub async fn authorize(
             )
                 .into_response()
         }
-        Authorization::Consent(prompt) => {
-            crate::pages::consent::page(&state, jar, &prompt, parts.uri.query().unwrap_or(""))
-        }
+        Authorization::Consent(prompt) => crate::pages::consent::page(
+            &state,
+            jar,
+            crate::i18n::Tr::from_headers(&parts.headers),
+            &prompt,
+            parts.uri.query().unwrap_or(""),
+        ),
         Authorization::StepUp(needed) => (
             return_to::remember(jar, &here(), https),
             Redirect::to(&format!("/signin/step-up?assurance={}", needed.as_str())),

@@ -36,7 +36,7 @@ struct ConsentsPage {
 
 /// What the scopes let the client see, in words: those of the consent page, in the
 /// visitor's language and in the same order.
-fn may_see(tr: &Tr, scopes: &[String], application: &str) -> Vec<String> {
+pub(crate) fn may_see(tr: &Tr, scopes: &[String], application: &str) -> Vec<String> {
     let has = |scope: &str| scopes.iter().any(|s| s == scope);
     let mut lines = vec![tr.t("consents-scope-openid")];
     for scope in ["profile", "email", "phone"] {

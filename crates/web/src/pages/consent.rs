@@ -17,11 +17,16 @@ use tessera_protocols::oauth::AuthorizeParams;
 use crate::auth::{MaybeSignedIn, request_id};
 use crate::csrf::{self, CsrfForm};
 use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::pages::account_consents::may_see;
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "oidc_consent.html")]
 struct ConsentPage {
+    tr: Tr,
+    /// The authorization request: where the language menu comes back to (it asks again).
+    here: String,
     csrf: String,
     client: String,
     application: String,
@@ -31,43 +36,23 @@ struct ConsentPage {
     request: String,
 }
 
-/// What the scopes let the client learn, in words.
-fn wants(prompt: &ConsentPrompt) -> Vec<String> {
-    let has = |scope: &str| prompt.scopes.iter().any(|s| s == scope);
-    let mut lines = vec!["Know who you are".to_owned()];
-    if has("profile") {
-        lines.push("See your name".into());
-    }
-    if has("email") {
-        lines.push("See your e-mail address".into());
-    }
-    if has("phone") {
-        lines.push("See your phone number".into());
-    }
-    // The profile scope releases the groups too (`protocols::tokens::Profile::released`).
-    if has("groups") || has("profile") {
-        lines.push(format!(
-            "See your memberships of {}",
-            prompt.application_name
-        ));
-    }
-    lines
-}
-
 /// The page asking the person, for the request whose query is `query`.
 pub(crate) fn page(
     state: &AppState,
     jar: CookieJar,
+    tr: Tr,
     prompt: &ConsentPrompt,
     query: &str,
 ) -> Response {
     let (jar, csrf) = csrf::ensure(jar, state.config.https());
     let page = ConsentPage {
+        here: format!("/oidc/authorize?{query}"),
         csrf,
         client: prompt.client_name.clone(),
         application: prompt.application_name.clone(),
-        wants: wants(prompt),
+        wants: may_see(&tr, &prompt.scopes, &prompt.application_name),
         request: query.to_owned(),
+        tr,
     };
     (jar, page).into_response()
 }
@@ -123,38 +108,17 @@ pub async fn answer(
                 why,
             ));
         }
-        Authorization::Consent(prompt) => page(&state, jar, &prompt, &form.request),
+        Authorization::Consent(prompt) => page(
+            &state,
+            jar,
+            Tr::from_headers(&parts.headers),
+            &prompt,
+            &form.request,
+        ),
         // Signing in or stepping up first: the authorization endpoint leads the way and
         // asks again afterwards.
         Authorization::SignIn | Authorization::StepUp(_) | Authorization::Reauthenticate => {
             Redirect::to(&again).into_response()
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scopes_are_said_in_words() {
-        let prompt = ConsentPrompt {
-            client_name: "Budget planner".into(),
-            application_name: "CASPER".into(),
-            scopes: vec!["openid".into(), "email".into(), "phone".into()],
-        };
-        assert_eq!(
-            wants(&prompt),
-            [
-                "Know who you are",
-                "See your e-mail address",
-                "See your phone number"
-            ]
-        );
-        let groups = ConsentPrompt {
-            scopes: vec!["openid".into(), "groups".into()],
-            ..prompt
-        };
-        assert_eq!(wants(&groups)[1], "See your memberships of CASPER");
-    }
 }
