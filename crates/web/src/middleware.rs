@@ -90,17 +90,17 @@ async fn request_id(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// A request id of this process: a random prefix drawn once (so that nodes do not collide)
-/// and a counter. Cheaper than drawing random bytes from the kernel for every request.
+/// A request id of this process, shaped as a UUID: a random half drawn once per process
+/// (so that nodes do not collide) and a counter. Cheaper than drawing random bytes from the
+/// kernel for every request.
 fn new_request_id() -> String {
-    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static PROCESS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let prefix = PREFIX.get_or_init(|| {
-        let id = uuid::Uuid::new_v4().simple().to_string();
-        id[..16].to_owned()
-    });
+    let process = *PROCESS.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!("{prefix}-{n:x}")
+    uuid::Uuid::from_u64_pair(process, n)
+        .hyphenated()
+        .to_string()
 }
 
 async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {
