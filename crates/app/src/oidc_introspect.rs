@@ -10,7 +10,7 @@ use tessera_domain::audit::{Actor, NewAuditEvent};
 use tessera_domain::setup::token_digest;
 use tessera_protocols::oauth::OAuthError;
 use tessera_store::oidc::{ClientAuthMethod, OidcClient};
-use tessera_store::{AuditLog, OidcRefreshStore, Tx};
+use tessera_store::{AuditLog, OidcRefreshStore};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -40,11 +40,6 @@ pub struct Introspection {
 }
 
 impl App {
-    /// Whether a person's sign-in still holds: the account active and the session open.
-    async fn still_signed_in(&self, tx: &mut Tx, user: UserId, session: Uuid) -> AppResult<bool> {
-        Ok(self.sign_in(tx, user, session).await? == SignIn::Holds)
-    }
-
     /// RFC 7662: a confidential client (a resource server) asks whether a token is live.
     /// Any such client may introspect access tokens (they are for resource servers); a
     /// refresh token only by the client it was issued to.
@@ -68,7 +63,7 @@ impl App {
                 // A client credentials token: no person, no session.
                 None => true,
                 Some(Ok(sid)) => match Uuid::parse_str(&claims.sub) {
-                    Ok(user) => self.still_signed_in(&mut tx, UserId(user), sid).await?,
+                    Ok(user) => self.sign_in(&mut tx, UserId(user), sid).await? == SignIn::Holds,
                     Err(_) => false,
                 },
                 Some(Err(_)) => false,
@@ -96,8 +91,9 @@ impl App {
             && !stored.revoked
             && stored.expires_at > self.now()
             && self
-                .still_signed_in(&mut tx, stored.user_id, stored.session_id)
-                .await?;
+                .sign_in(&mut tx, stored.user_id, stored.session_id)
+                .await?
+                == SignIn::Holds;
         if !live {
             return Ok(Ok(Introspection::default()));
         }

@@ -39,9 +39,6 @@ pub trait OidcRefreshStore {
     /// Stores several tokens in one statement.
     async fn insert_refresh_tokens(&mut self, tokens: &[RefreshToken]) -> StoreResult<()>;
     async fn refresh_token(&mut self, digest: &str) -> StoreResult<Option<RefreshToken>>;
-    /// Marks an unused token used; false when it was used already (a concurrent refresh
-    /// lost the race and counts as reuse).
-    async fn use_refresh_token(&mut self, digest: &str) -> StoreResult<bool>;
     /// Marks the unused, unrevoked ones of several tokens used, in one statement; the
     /// digests of those it marked (the others were used or revoked meanwhile).
     async fn use_refresh_tokens(&mut self, digests: &[String]) -> StoreResult<Vec<String>>;
@@ -144,19 +141,6 @@ impl OidcRefreshStore for Tx {
              FROM oidc_refresh_tokens WHERE token_digest = $1")
             .bind(digest).fetch_optional(conn).await)?;
         Ok(row.map(RefreshToken::from))
-    }
-
-    async fn use_refresh_token(&mut self, digest: &str) -> StoreResult<bool> {
-        let changed = exec!(
-            self,
-            sqlx::query(
-                "UPDATE oidc_refresh_tokens SET used = $2 WHERE token_digest = $1 AND used = $3"
-            )
-            .bind(digest)
-            .bind(true)
-            .bind(false)
-        )?;
-        Ok(changed == 1)
     }
 
     async fn use_refresh_tokens(&mut self, digests: &[String]) -> StoreResult<Vec<String>> {
