@@ -3,7 +3,8 @@
 //! write queues for the one writer connection, where each statement is a round trip to the
 //! connection's thread: one transaction per rotation made the writer, not the processors,
 //! the limit. So rotations that arrive while another batch is being written wait, and the
-//! next batch writes all of them in one transaction of seven statements (group commit).
+//! next batch writes all of them in one transaction (group commit) of a few round trips to
+//! the database (`tessera_store::oidc_rotate`).
 //!
 //! Each rotation still stands on its own: a token marked used by another rotation of the
 //! same batch, or by anything before, makes that rotation lose (the caller treats it as
@@ -11,26 +12,15 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use tessera_domain::audit::NewAuditEvent;
-use tessera_store::oidc_refresh::RefreshToken;
-use tessera_store::{AuditLog, OidcRefreshStore, Store};
+use tessera_store::Store;
+pub(crate) use tessera_store::oidc_rotate::Rotation;
 use tokio::sync::oneshot;
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 
-/// Rotations per transaction at most (the audit INSERT binds 13 values per row).
+/// Rotations per transaction at most (the second round trip binds 26 values per rotation).
 const BATCH: usize = 64;
-
-/// One rotation to commit.
-pub(crate) struct Rotation {
-    /// The digest of the presented token, to be marked used.
-    pub used: String,
-    /// Its successor, digest included.
-    pub next: RefreshToken,
-    /// `oidc.refresh_token.rotate`, for the trail.
-    pub event: NewAuditEvent,
-}
 
 type Reply = oneshot::Sender<Result<bool, String>>;
 
@@ -116,23 +106,7 @@ async fn write_batch(store: &Store, batch: Vec<Rotation>) -> AppResult<Vec<bool>
     let mut tx = store.begin().await?;
     // Refresh tokens and their audit events are no fact any cache keeps.
     tx.keeps_cached_facts();
-    let digests: Vec<String> = batch.iter().map(|r| r.used.clone()).collect();
-    let marked = tx.use_refresh_tokens(&digests).await?;
-    let mut won = Vec::with_capacity(batch.len());
-    let mut successors = Vec::new();
-    let mut events = Vec::new();
-    for (index, rotation) in batch.into_iter().enumerate() {
-        // The same token twice in one batch: the first rotation wins, the second is reuse.
-        let first = !digests[..index].contains(&rotation.used);
-        let wins = first && marked.contains(&rotation.used);
-        if wins {
-            successors.push(rotation.next);
-            events.push(rotation.event);
-        }
-        won.push(wins);
-    }
-    tx.insert_refresh_tokens(&successors).await?;
-    tx.append_audits(events).await?;
+    let won = tx.rotate_refresh_tokens(batch).await?;
     tx.commit().await?;
     Ok(won)
 }

@@ -15,6 +15,7 @@
 //!   userinfo under closed-loop load, beside the oidc-provider package on Node (the peer in
 //!   `crates/bench/peer/`) on the same endpoints in the same run.
 
+mod bare;
 mod directory;
 mod load;
 mod oidc;
@@ -94,10 +95,22 @@ enum Scenario {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// The `oidc` scenario's bare server: answers every GET with this file's bytes.
+    #[command(hide = true)]
+    Bare { body: PathBuf },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Scenario::Bare { body } = &cli.scenario {
+        return match bare::serve(body) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("tessera-bench bare: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let tessera = cli.tessera.unwrap_or_else(|| {
         std::env::current_exe()
             .ok()
@@ -142,6 +155,7 @@ fn main() -> ExitCode {
             };
             oidc::run(&tessera, &options).map_err(|e| e.to_string().into())
         }
+        Scenario::Bare { .. } => Ok(String::new()),
     };
     match result {
         Ok(table) => {

@@ -9,7 +9,9 @@
 //! operator in to register a confidential client for CASPER through the JSON API, then signs
 //! Erika in and runs the authorization code flow once per connection, so that every
 //! connection rotates a refresh token family of its own. The peer mints the same tokens
-//! through its own models (it has no sign-in pages to go through).
+//! through its own models (it has no sign-in pages to go through). Discovery and JWKS are
+//! also measured on a bare server answering Tessera's bytes (`bare.rs`): the ceiling that
+//! the load client and the machine set.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::bare;
 use crate::load::{self, Requests};
 use crate::oidc_peer::{self, Running};
 use crate::signin::{self, Codes, Cookies};
@@ -287,13 +290,31 @@ pub fn run(tessera: &Path, options: &Options) -> Result<String, OidcBenchError> 
         database.as_ref().map(|d| d.url.as_str()),
     )?;
     let mut peer = start_peer(&peer_dir, data.path(), connections)?;
-
+    // The ceiling of the GET endpoints: a bare server answering Tessera's very bytes.
+    let mut bares = Vec::new();
     for &endpoint in &endpoints {
+        let path = match endpoint {
+            Endpoint::Discovery => &tessera.discovery,
+            Endpoint::Jwks => &tessera.jwks,
+            _ => {
+                bares.push(None);
+                continue;
+            }
+        };
+        let body = fetch(&format!("http://{}{path}", tessera.host))?;
+        bares.push(Some(bare::start(&body, data.path())?));
+    }
+
+    for (&endpoint, bare) in endpoints.iter().zip(&mut bares) {
         for target in [&mut tessera, &mut peer] {
             target.measure(endpoint, connections, WARM_UP)?;
         }
+        if let Some((process, addr)) = bare {
+            measure_bare(process, *addr, connections, WARM_UP)?;
+        }
     }
     let mut figures: Vec<[Figures; 2]> = endpoints.iter().map(|_| Default::default()).collect();
+    let mut ceilings: Vec<Vec<f64>> = endpoints.iter().map(|_| Vec::new()).collect();
     for round in 0..rounds {
         for (endpoint, pair) in endpoints.iter().zip(figures.iter_mut()) {
             // Who goes first alternates, so neither always meets a warmer or cooler machine.
@@ -308,7 +329,15 @@ pub fn run(tessera: &Path, options: &Options) -> Result<String, OidcBenchError> 
                 pair[side].add(outcome, cpu);
             }
         }
+        for ((process, addr), rates) in bares
+            .iter_mut()
+            .zip(&mut ceilings)
+            .filter_map(|(b, r)| Some((b.as_mut()?, r)))
+        {
+            rates.push(measure_bare(process, *addr, connections, span)?);
+        }
     }
+    drop(bares);
     drop(peer);
     drop(tessera);
     drop(database);
@@ -380,6 +409,28 @@ pub fn run(tessera: &Path, options: &Options) -> Result<String, OidcBenchError> 
          CPU: user+system time per request of the server process, and of this client \
          (against tessera/against the peer)\n",
     );
+    let mut ceiling = String::new();
+    for ((endpoint, rates), [ours, theirs]) in endpoints.iter().zip(&ceilings).zip(&figures) {
+        if rates.is_empty() {
+            continue;
+        }
+        let bare = median(rates);
+        ceiling.push_str(&format!(
+            "{:<32} {:>10.0} {:>12.0} {:>11.0}%\n",
+            endpoint.label(),
+            bare,
+            5.0 * theirs.rate(),
+            100.0 * ours.rate() / bare,
+        ));
+    }
+    if !ceiling.is_empty() {
+        out.push_str(&format!(
+            "\nceiling: a bare HTTP/1.1 server on 2 threads answering Tessera's bytes and doing \
+             nothing else, under the same client (what any server could reach here)\n\
+             {:<32} {:>10} {:>12} {:>12}\n{ceiling}",
+            "endpoint", "bare/s", "5x peer/s", "tessera/bare"
+        ));
+    }
     if !failures.is_empty() {
         out.push_str("\nfailures:\n");
         out.push_str(&failures);
@@ -455,6 +506,36 @@ fn start_tessera(
         basic: basic(&client.0, &client.1),
         access_token,
         chains,
+    })
+}
+
+/// One round of load on the bare server; its rate.
+fn measure_bare(
+    process: &mut Running,
+    addr: SocketAddr,
+    connections: usize,
+    span: Duration,
+) -> Result<f64, OidcBenchError> {
+    process.check()?;
+    let host = addr.to_string();
+    let outcome = load::run(addr, vec![load::get(&host, "/", None); connections], span)?;
+    if outcome.failed > 0 {
+        return Err(setup(format!(
+            "the bare server failed: {}",
+            outcome.first_failure.unwrap_or_default()
+        )));
+    }
+    Ok(outcome.rate())
+}
+
+/// The body of a GET answered 200.
+fn fetch(url: &str) -> Result<Vec<u8>, OidcBenchError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let response = reqwest::get(url).await?.error_for_status()?;
+        Ok(response.bytes().await?.to_vec())
     })
 }
 

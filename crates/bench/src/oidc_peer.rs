@@ -37,6 +37,11 @@ impl Running {
         self.child.id()
     }
 
+    /// The child's standard output, when it was piped and not taken yet.
+    pub fn stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.child.stdout.take()
+    }
+
     /// Fails when the process has already ended.
     pub fn check(&mut self) -> Result<(), OidcBenchError> {
         match self.child.try_wait() {
@@ -151,9 +156,7 @@ pub fn start(
         .map_err(|e| OidcBenchError::Setup(format!("node could not be started: {e}")))?;
     let mut running = Running::new("the peer (node)", child);
     let stdout = running
-        .child
-        .stdout
-        .take()
+        .stdout()
         .ok_or_else(|| OidcBenchError::Setup("no output from the peer".into()))?;
     // The first line is the tokens, printed once the peer listens; a reading thread keeps a
     // silent peer from blocking the benchmark forever.

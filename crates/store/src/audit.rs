@@ -5,17 +5,43 @@ use tessera_domain::{LevelId, UserId};
 use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
-use crate::sql::push_placeholders;
+use crate::sql::push_placeholders_from;
 use crate::ts::Ts;
-use crate::tx::Tx;
+use crate::tx::{Conn, Tx};
+
+/// Columns of `audit_events` bound per event.
+pub(crate) const EVENT_COLUMNS: usize = 13;
+
+/// Numbers and chains `events` after the event `after` whose hash is `after_hash`.
+pub(crate) fn seal(after: i64, after_hash: &str, events: Vec<NewAuditEvent>) -> Vec<AuditEvent> {
+    let mut prev_hash = after_hash.to_owned();
+    let mut sealed = Vec::with_capacity(events.len());
+    for (seq, event) in (after + 1..).zip(events) {
+        let event = event.seal(seq, &prev_hash);
+        prev_hash.clone_from(&event.hash);
+        sealed.push(event);
+    }
+    sealed
+}
+
+/// The INSERT of `count` sealed events, their placeholders numbered from `first`; the
+/// values are bound with [`bind_event!`], in order.
+pub(crate) fn insert_events_sql(count: usize, first: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO audit_events (seq, at, actor_kind, actor_id, action, target_type,
+         target_id, level_id, outcome, request_id, details, prev_hash, hash) VALUES ",
+    );
+    push_placeholders_from(&mut sql, count, EVENT_COLUMNS, first);
+    sql
+}
 
 /// The port for the audit trail.
 pub trait AuditLog {
     /// Appends an event in the caller's transaction, numbering and chaining it. Concurrent
     /// appenders queue on the chain's head row until the first one commits.
     async fn append_audit(&mut self, event: NewAuditEvent) -> StoreResult<AuditEvent>;
-    /// Appends several events in order, in three statements whatever their number (for
-    /// work committed in batches: refresh token rotations).
+    /// Appends several events in order, in two round trips to the database whatever their
+    /// number.
     async fn append_audits(&mut self, events: Vec<NewAuditEvent>) -> StoreResult<Vec<AuditEvent>>;
     /// Events with numbers after `after_seq`, oldest first, at most `limit`.
     async fn audit_events_after(
@@ -100,46 +126,30 @@ impl AuditLog for Tx {
         // Bumping the head first takes its row lock (PostgreSQL) or needs the write lock that
         // this transaction already holds (SQLite); RETURNING gives the last number taken and
         // the hash before this batch (the statement leaves the hash alone).
-        let (last, mut prev_hash): (i64, String) = with_conn!(self, conn => sqlx::query_as(
+        let (last, hash): (i64, String) = with_conn!(self, conn => sqlx::query_as(
             "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
             .bind(count)
             .fetch_one(conn).await)?;
-        let mut sealed = Vec::with_capacity(events.len());
-        for (seq, event) in (last - count + 1..).zip(events) {
-            let event = event.seal(seq, &prev_hash);
-            prev_hash.clone_from(&event.hash);
-            sealed.push(event);
-        }
-        let mut sql = String::from(
-            "INSERT INTO audit_events (seq, at, actor_kind, actor_id, action, target_type,
-             target_id, level_id, outcome, request_id, details, prev_hash, hash) VALUES ",
-        );
-        push_placeholders(&mut sql, sealed.len(), 13);
+        let sealed = seal(last - count, &hash, events);
+        let head_hash = sealed.last().map_or(hash, |e| e.hash.clone());
+        let insert = insert_events_sql(sealed.len(), 1);
+        let next = sealed.len() * EVENT_COLUMNS + 1;
+        let set_head = format!("UPDATE audit_head SET hash = ${next} WHERE id = 1");
+        // The events and the head's new hash in one round trip: two statements in one text
+        // (SQLite), or the INSERT as a data-modifying WITH (PostgreSQL, which takes one
+        // statement per prepared query).
+        let sql = match self.conn() {
+            Conn::Sqlite(_) => format!("{insert}; {set_head}"),
+            Conn::Postgres(_) => format!("WITH events AS ({insert}) {set_head}"),
+        };
         with_conn!(self, conn => {
             // Only placeholders are written into the text; every value is bound.
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
             for event in &sealed {
-                query = query
-                    .bind(event.seq)
-                    .bind(Ts(event.at))
-                    .bind(event.actor.kind())
-                    .bind(event.actor.user_id().map(|u| u.0))
-                    .bind(&event.action)
-                    .bind(&event.target_type)
-                    .bind(&event.target_id)
-                    .bind(event.level_id.map(|l| l.0))
-                    .bind(event.outcome.as_str())
-                    .bind(&event.request_id)
-                    .bind(&event.details)
-                    .bind(&event.prev_hash)
-                    .bind(&event.hash);
+                query = bind_event!(query, event);
             }
-            query.execute(conn).await.map(|done| done.rows_affected())
+            query.bind(&head_hash).execute(conn).await.map(|done| done.rows_affected())
         })?;
-        exec!(
-            self,
-            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev_hash)
-        )?;
         Ok(sealed)
     }
 

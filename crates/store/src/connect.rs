@@ -12,6 +12,11 @@ use sqlx::{PgPool, SqlitePool};
 use crate::error::{StoreError, StoreResult};
 use crate::tx::{Changes, Inner, Tx};
 
+/// Prepared statements kept per connection (sqlx keeps 100 by default). Batched writes
+/// (refresh token rotations) have a statement text per batch size: room for all of them
+/// beside the rest, so that none is parsed again and again.
+const STATEMENT_CACHE: usize = 512;
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -79,7 +84,8 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            .statement_cache_capacity(STATEMENT_CACHE);
         // A connection to a local file does not go stale: no ping (a round trip to the
         // connection's worker thread) each time one is taken from the pool.
         let writer = SqlitePoolOptions::new()
@@ -106,6 +112,7 @@ impl Store {
     pub async fn open_postgres(url: &str) -> StoreResult<Self> {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::BadUrl(format!("{}: {e}", redact_url(url))))?;
+        let options = options.statement_cache_capacity(STATEMENT_CACHE);
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .min_connections(0)

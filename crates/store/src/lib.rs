@@ -32,6 +32,7 @@ pub mod memberships;
 pub mod nominations;
 pub mod oidc;
 pub mod oidc_refresh;
+pub mod oidc_rotate;
 pub mod outbox;
 pub mod registrations;
 pub mod resets;

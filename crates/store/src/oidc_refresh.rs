@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::error::StoreResult;
 use crate::oidc::split_lines;
-use crate::sql::{placeholder_list, push_placeholders};
+use crate::sql::push_placeholders_from;
 use crate::ts::Ts;
 use crate::tx::Tx;
 
@@ -39,9 +39,6 @@ pub trait OidcRefreshStore {
     /// Stores several tokens in one statement.
     async fn insert_refresh_tokens(&mut self, tokens: &[RefreshToken]) -> StoreResult<()>;
     async fn refresh_token(&mut self, digest: &str) -> StoreResult<Option<RefreshToken>>;
-    /// Marks the unused, unrevoked ones of several tokens used, in one statement; the
-    /// digests of those it marked (the others were used or revoked meanwhile).
-    async fn use_refresh_tokens(&mut self, digests: &[String]) -> StoreResult<Vec<String>>;
     /// Revokes every refresh token a client holds for a person (the person withdrew their
     /// consent); how many were still unrevoked.
     async fn revoke_refresh_tokens_of(&mut self, user: UserId, client: Uuid) -> StoreResult<u64>;
@@ -56,6 +53,21 @@ pub trait OidcRefreshStore {
     async fn access_token_revoked(&mut self, jti: &str) -> StoreResult<bool>;
     /// Deletes refresh tokens and revocation records that expired before `before`.
     async fn delete_expired_oidc_tokens(&mut self, before: OffsetDateTime) -> StoreResult<u64>;
+}
+
+/// Columns of `oidc_refresh_tokens` bound per token.
+pub(crate) const TOKEN_COLUMNS: usize = 13;
+
+/// The INSERT of `count` refresh tokens, their placeholders numbered from `first`; the
+/// values are bound with [`bind_refresh_token!`], in order.
+pub(crate) fn insert_tokens_sql(count: usize, first: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO oidc_refresh_tokens (token_digest, family_id, client_id, user_id,
+         session_id, scope, acr, amr, auth_time, created_at, expires_at, used, revoked)
+         VALUES ",
+    );
+    push_placeholders_from(&mut sql, count, TOKEN_COLUMNS, first);
+    sql
 }
 
 #[derive(sqlx::FromRow)]
@@ -104,30 +116,12 @@ impl OidcRefreshStore for Tx {
         if tokens.is_empty() {
             return Ok(());
         }
-        let mut sql = String::from(
-            "INSERT INTO oidc_refresh_tokens (token_digest, family_id, client_id, user_id,
-             session_id, scope, acr, amr, auth_time, created_at, expires_at, used, revoked)
-             VALUES ",
-        );
-        push_placeholders(&mut sql, tokens.len(), 13);
+        let sql = insert_tokens_sql(tokens.len(), 1);
         with_conn!(self, conn => {
             // Only placeholders are written into the text; every value is bound.
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
             for t in tokens {
-                query = query
-                    .bind(&t.token_digest)
-                    .bind(t.family)
-                    .bind(t.client)
-                    .bind(t.user_id.0)
-                    .bind(t.session_id)
-                    .bind(&t.scope)
-                    .bind(&t.acr)
-                    .bind(t.amr.join("\n"))
-                    .bind(Ts(t.auth_time))
-                    .bind(Ts(t.created_at))
-                    .bind(Ts(t.expires_at))
-                    .bind(t.used)
-                    .bind(t.revoked);
+                query = bind_refresh_token!(query, t);
             }
             query.execute(conn).await.map(|done| done.rows_affected())
         })?;
@@ -141,28 +135,6 @@ impl OidcRefreshStore for Tx {
              FROM oidc_refresh_tokens WHERE token_digest = $1")
             .bind(digest).fetch_optional(conn).await)?;
         Ok(row.map(RefreshToken::from))
-    }
-
-    async fn use_refresh_tokens(&mut self, digests: &[String]) -> StoreResult<Vec<String>> {
-        if digests.is_empty() {
-            return Ok(Vec::new());
-        }
-        let count = digests.len();
-        let sql = format!(
-            "UPDATE oidc_refresh_tokens SET used = ${} WHERE used = ${n} AND revoked = ${n}
-               AND token_digest IN ({}) RETURNING token_digest",
-            count + 1,
-            placeholder_list(count),
-            n = count + 2,
-        );
-        let marked: Vec<String> = with_conn!(self, conn => {
-            let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
-            for digest in digests {
-                query = query.bind(digest);
-            }
-            query.bind(true).bind(false).fetch_all(conn).await
-        })?;
-        Ok(marked)
     }
 
     async fn revoke_refresh_tokens_of(&mut self, user: UserId, client: Uuid) -> StoreResult<u64> {

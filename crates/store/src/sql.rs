@@ -2,9 +2,10 @@
 
 use std::fmt::Write;
 
-/// Appends `rows` groups of `columns` numbered placeholders, `($1, $2), ($3, $4)`, for a
-/// multi-row INSERT (both databases number placeholders the same way).
-pub(crate) fn push_placeholders(sql: &mut String, rows: usize, columns: usize) {
+/// Appends `rows` groups of `columns` numbered placeholders from `$first`, `($1, $2), ($3,
+/// $4)`, for a multi-row INSERT (both databases number placeholders the same way). A
+/// statement that follows others in one query text numbers on after their values.
+pub(crate) fn push_placeholders_from(sql: &mut String, rows: usize, columns: usize, first: usize) {
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
         for column in 0..columns {
@@ -12,7 +13,7 @@ pub(crate) fn push_placeholders(sql: &mut String, rows: usize, columns: usize) {
                 sql.push_str(", ");
             }
             // Writing to a String cannot fail.
-            let _ = write!(sql, "${}", row * columns + column + 1);
+            let _ = write!(sql, "${}", first + row * columns + column);
         }
         sql.push(')');
     }
@@ -37,9 +38,12 @@ mod tests {
     #[test]
     fn placeholders_number_rows_one_after_another() {
         let mut sql = String::from("VALUES ");
-        push_placeholders(&mut sql, 2, 3);
+        push_placeholders_from(&mut sql, 2, 3, 1);
         assert_eq!(sql, "VALUES ($1, $2, $3), ($4, $5, $6)");
         assert_eq!(placeholder_list(3), "$1, $2, $3");
         assert_eq!(placeholder_list(1), "$1");
+        let mut sql = String::new();
+        push_placeholders_from(&mut sql, 2, 2, 5);
+        assert_eq!(sql, "($5, $6), ($7, $8)");
     }
 }

@@ -6,11 +6,16 @@
 
 use tessera_domain::UserId;
 use tessera_domain::application::{Environment, Group, Membership};
+use tessera_domain::audit::{Actor, GENESIS_HASH, NewAuditEvent, verify_chain};
 use tessera_domain::session::Assurance;
 use tessera_domain::user::{NewUser, UserStatus};
 use tessera_store::oidc::{ClientAuthMethod, ConsentRecord, OidcClient, OidcCode};
+use tessera_store::oidc_refresh::RefreshToken;
+use tessera_store::oidc_rotate::Rotation;
 use tessera_store::testing::{SsoFixture, TestDatabase, sso_fixture};
-use tessera_store::{Applications, Memberships, OidcStore, Store, StoreError, Users};
+use tessera_store::{
+    Applications, AuditLog, Memberships, OidcRefreshStore, OidcStore, Store, StoreError, Users,
+};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -22,6 +27,7 @@ tessera_store::on_both_databases!(
     a_client_is_updated_only_at_its_version_and_deleted,
     consent_is_kept_per_person_and_client,
     consents_are_listed_per_person_newest_first_and_withdrawn,
+    a_batch_of_rotations_judges_each_on_its_own_and_keeps_the_chain,
 );
 
 const T0: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
@@ -304,4 +310,125 @@ async fn groups_are_released_per_environment(db: &TestDatabase) {
         let names: Vec<_> = held.iter().map(|g| g.technical_name.as_str()).collect();
         assert_eq!(names, [expected]);
     }
+}
+
+fn refresh_token(f: &SsoFixture, client: Uuid, digest: &str) -> RefreshToken {
+    RefreshToken {
+        token_digest: digest.to_owned(),
+        family: Uuid::from_bytes([digest.as_bytes()[0]; 16]),
+        client,
+        user_id: f.user,
+        session_id: f.session,
+        scope: "openid".into(),
+        acr: "medium".into(),
+        amr: vec!["pwd".into(), "sms".into()],
+        auth_time: T0,
+        created_at: T0,
+        expires_at: T0 + Duration::hours(8),
+        used: false,
+        revoked: false,
+    }
+}
+
+fn rotation(f: &SsoFixture, client: Uuid, used: &str, next: &str) -> Rotation {
+    Rotation {
+        used: used.to_owned(),
+        next: refresh_token(f, client, next),
+        event: NewAuditEvent::new(
+            T0,
+            Actor::User(f.user),
+            "oidc.refresh_token.rotate",
+            "oidc_client",
+        )
+        .target(next),
+    }
+}
+
+/// Of one batch, the rotations of unused tokens win; one of a used or revoked token, an
+/// unknown one, or the second of the same token lose, without harm to the others. Only the
+/// winners' successors are stored and their events appended, in order, on the same chain.
+async fn a_batch_of_rotations_judges_each_on_its_own_and_keeps_the_chain(db: &TestDatabase) {
+    let store = &db.store;
+    let f = fixture(store).await;
+    let c = client(f.application, 1, Some("ab12"));
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_oidc_client(&c).await.unwrap();
+    let mut used = refresh_token(&f, c.id, "u-used");
+    used.used = true;
+    let mut revoked = refresh_token(&f, c.id, "r-revoked");
+    revoked.revoked = true;
+    for token in [
+        refresh_token(&f, c.id, "a-one"),
+        refresh_token(&f, c.id, "b-two"),
+        used,
+        revoked,
+    ] {
+        tx.insert_refresh_token(&token).await.unwrap();
+    }
+    let before = tx
+        .append_audit(NewAuditEvent::new(T0, Actor::System, "before", "test"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let won = tx
+        .rotate_refresh_tokens(vec![
+            rotation(&f, c.id, "a-one", "a-one-next"),
+            rotation(&f, c.id, "u-used", "u-used-next"),
+            rotation(&f, c.id, "b-two", "b-two-next"),
+            rotation(&f, c.id, "a-one", "a-one-again"),
+            rotation(&f, c.id, "r-revoked", "r-revoked-next"),
+            rotation(&f, c.id, "x-unknown", "x-unknown-next"),
+        ])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(won, [true, false, true, false, false, false]);
+
+    let mut tx = store.begin().await.unwrap();
+    for (digest, stored, is_used) in [
+        ("a-one", true, true),
+        ("b-two", true, true),
+        ("a-one-next", true, false),
+        ("b-two-next", true, false),
+        ("u-used-next", false, false),
+        ("a-one-again", false, false),
+        ("r-revoked-next", false, false),
+        ("x-unknown-next", false, false),
+    ] {
+        let token = tx.refresh_token(digest).await.unwrap();
+        assert_eq!(token.is_some(), stored, "{digest}");
+        if let Some(token) = token {
+            assert_eq!(token.used, is_used, "{digest}");
+            if digest.ends_with("-next") {
+                assert_eq!(token, refresh_token(&f, c.id, digest));
+            }
+        }
+    }
+    let events = tx.audit_events_after(0, 100).await.unwrap();
+    let (last_hash, last_seq) = verify_chain((GENESIS_HASH, 0), &events).unwrap();
+    let after: Vec<_> = events
+        .iter()
+        .filter(|e| e.seq > before.seq)
+        .map(|e| e.target_id.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(after, ["a-one-next", "b-two-next"]);
+    assert_eq!(
+        tx.audit_head().await.unwrap(),
+        (last_seq, last_hash.clone())
+    );
+    assert_eq!(last_seq, before.seq + 2);
+
+    // A batch in which nothing wins writes nothing and leaves the head alone.
+    let won = tx
+        .rotate_refresh_tokens(vec![rotation(&f, c.id, "a-one", "a-one-third")])
+        .await
+        .unwrap();
+    assert_eq!(won, [false]);
+    assert_eq!(tx.audit_head().await.unwrap(), (last_seq, last_hash));
+    assert_eq!(
+        tx.rotate_refresh_tokens(Vec::new()).await.unwrap(),
+        Vec::<bool>::new()
+    );
 }
