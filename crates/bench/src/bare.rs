@@ -5,7 +5,7 @@
 //! most that any server could answer on this machine with this client: when five times the
 //! peer lies above it, no server could meet that aim here.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::oidc::OidcBenchError;
-use crate::oidc_peer::Running;
+use crate::oidc_peer::{Running, first_line};
 
 /// A request head larger than this ends the connection (the load client's are small).
 const MAX_HEAD: usize = 16 * 1024;
@@ -91,16 +91,7 @@ pub fn start(body: &[u8], dir: &Path) -> Result<(Running, SocketAddr), OidcBench
     let stdout = running
         .stdout()
         .ok_or_else(|| OidcBenchError::Setup("no output from the bare server".into()))?;
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let read = BufReader::new(stdout).read_line(&mut line);
-        let _ = sender.send(read.map(|_| line));
-    });
-    let port = match receiver.recv_timeout(Duration::from_secs(10)) {
-        Ok(Ok(line)) => line.trim().parse::<u16>().ok(),
-        _ => None,
-    };
+    let port = first_line(stdout, Duration::from_secs(10)).and_then(|l| l.trim().parse().ok());
     let Some(port) = port else {
         running.check()?;
         return Err(OidcBenchError::Setup(

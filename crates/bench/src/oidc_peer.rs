@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::oidc::OidcBenchError;
@@ -38,7 +38,7 @@ impl Running {
     }
 
     /// The child's standard output, when it was piped and not taken yet.
-    pub fn stdout(&mut self) -> Option<std::process::ChildStdout> {
+    pub fn stdout(&mut self) -> Option<ChildStdout> {
         self.child.stdout.take()
     }
 
@@ -73,6 +73,21 @@ impl Drop for Running {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The first line a child writes on its standard output, or None when none came within
+/// `limit`: read by a thread of its own, so that a silent child cannot block the benchmark.
+pub fn first_line(stdout: ChildStdout, limit: Duration) -> Option<String> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let read = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(read.map(|_| line));
+    });
+    match receiver.recv_timeout(limit) {
+        Ok(Ok(line)) if !line.trim().is_empty() => Some(line),
+        _ => None,
     }
 }
 
@@ -158,24 +173,14 @@ pub fn start(
     let stdout = running
         .stdout()
         .ok_or_else(|| OidcBenchError::Setup("no output from the peer".into()))?;
-    // The first line is the tokens, printed once the peer listens; a reading thread keeps a
-    // silent peer from blocking the benchmark forever.
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let read = BufReader::new(stdout).read_line(&mut line);
-        let _ = sender.send(read.map(|_| line));
-    });
-    let line = match receiver.recv_timeout(Duration::from_secs(30)) {
-        Ok(Ok(line)) if !line.trim().is_empty() => line,
-        _ => {
-            running.check()?;
-            let said = std::fs::read_to_string(log).unwrap_or_default();
-            return Err(OidcBenchError::Setup(format!(
-                "the peer did not start: {}",
-                said.chars().take(2000).collect::<String>()
-            )));
-        }
+    // The first line is the tokens, printed once the peer listens.
+    let Some(line) = first_line(stdout, Duration::from_secs(30)) else {
+        running.check()?;
+        let said = std::fs::read_to_string(log).unwrap_or_default();
+        return Err(OidcBenchError::Setup(format!(
+            "the peer did not start: {}",
+            said.chars().take(2000).collect::<String>()
+        )));
     };
     let tokens: PeerTokens = serde_json::from_str(&line)?;
     Ok((running, tokens))

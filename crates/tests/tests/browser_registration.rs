@@ -202,6 +202,14 @@ async fn create_an_account_in_english_and_in_french() {
             .click()
             .await
             .unwrap();
+        // The sign-out lands on the home page; going on before it has would let its late
+        // navigation replace the next run's first page.
+        let home = url::Url::parse(&server.url("/")).unwrap();
+        page.wait()
+            .at_most(Duration::from_secs(20))
+            .for_url(&home)
+            .await
+            .unwrap();
     }
     browser.close().await.unwrap();
 }
