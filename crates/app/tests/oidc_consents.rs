@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{app, full_sign_in};
+use common::{app, exchange_code, full_sign_in};
 use serde_json::Value;
 use tessera_app::audit::ChainReport;
 use tessera_app::{
@@ -183,17 +183,7 @@ async fn a_withdrawn_consent_is_audited_and_asked_again(db: &TestDatabase) {
         budget.client.client_id.clone(),
         budget.secret.clone().unwrap(),
     ));
-    let tokens = app
-        .oidc_token(&TokenRequest {
-            grant_type: Some("authorization_code".into()),
-            code: Some(code.to_owned()),
-            redirect_uri: Some(REDIRECT.into()),
-            basic: basic.clone(),
-            ..TokenRequest::default()
-        })
-        .await
-        .unwrap()
-        .unwrap();
+    let tokens = exchange_code(&app, code, REDIRECT, basic.clone()).await;
     let refresh = TokenRequest {
         grant_type: Some("refresh_token".into()),
         refresh_token: tokens.refresh_token.clone(),

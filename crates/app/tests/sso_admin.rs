@@ -265,17 +265,7 @@ async fn deleting_a_client_ends_its_refresh_tokens(db: &TestDatabase) {
         .find_map(|p| p.strip_prefix("code="))
         .unwrap()
         .to_owned();
-    let tokens = app
-        .oidc_token(&TokenRequest {
-            grant_type: Some("authorization_code".into()),
-            code: Some(code),
-            redirect_uri: Some(REDIRECT.into()),
-            basic: basic.clone(),
-            ..TokenRequest::default()
-        })
-        .await
-        .unwrap()
-        .unwrap();
+    let tokens = common::exchange_code(&app, &code, REDIRECT, basic.clone()).await;
     let refresh = TokenRequest {
         grant_type: Some("refresh_token".into()),
         refresh_token: tokens.refresh_token,

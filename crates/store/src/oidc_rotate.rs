@@ -54,7 +54,7 @@ impl Tx {
                 query.bind(true).bind(false)
             }};
         }
-        let (marked, head): (Vec<String>, Option<(i64, String)>) = match self.conn() {
+        let (mut marked, head): (Vec<String>, Option<(i64, String)>) = match self.conn() {
             // The two statements of one text run in turn: the first takes the write lock,
             // so the head read after it cannot change before the commit.
             Conn::Sqlite(conn) => {
@@ -87,13 +87,14 @@ impl Tx {
         let mut won = Vec::with_capacity(count);
         let mut successors = Vec::new();
         let mut events = Vec::new();
-        for (index, rotation) in batch.iter().enumerate() {
-            let first = !batch[..index].iter().any(|r| r.used == rotation.used);
-            let wins = first && marked.contains(&rotation.used);
-            won.push(wins);
-            if wins {
-                successors.push(&rotation.next);
-                events.push(rotation.event.clone());
+        for rotation in batch {
+            // Each marked token wins once: the same token again in this batch finds it gone.
+            let at = marked.iter().position(|m| *m == rotation.used);
+            won.push(at.is_some());
+            if let Some(at) = at {
+                marked.swap_remove(at);
+                successors.push(rotation.next);
+                events.push(rotation.event);
             }
         }
         if successors.is_empty() {

@@ -88,3 +88,22 @@ pub async fn as_person(db: &TestDatabase, email: &str) -> Ctx {
         request_id: None,
     }
 }
+
+/// Exchanges an authorization code at the token endpoint (it must succeed).
+pub async fn exchange_code(
+    app: &App,
+    code: &str,
+    redirect_uri: &str,
+    basic: Option<(String, String)>,
+) -> tessera_app::TokenResponse {
+    app.oidc_token(&tessera_app::TokenRequest {
+        grant_type: Some("authorization_code".into()),
+        code: Some(code.to_owned()),
+        redirect_uri: Some(redirect_uri.into()),
+        basic,
+        ..tessera_app::TokenRequest::default()
+    })
+    .await
+    .unwrap()
+    .unwrap()
+}
