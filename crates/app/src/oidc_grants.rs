@@ -6,6 +6,8 @@
 //! sign-in) is not offered. Each refresh rotates the token; presenting a used one again
 //! means it leaked, and the whole family (every token descended from that code) is revoked.
 
+use std::sync::Arc;
+
 use serde_json::json;
 use tessera_domain::audit::{Actor, NewAuditEvent};
 use tessera_domain::setup::{token_digest, token_text};
@@ -18,7 +20,7 @@ use time::Duration;
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::oidc_answers::SignIn;
-use crate::oidc_rotation::Rotation;
+use crate::oidc_rotation::{Claim, Outcome};
 use crate::oidc_tokens::{OAuthFailure, TokenRequest, TokenResponse, fail};
 
 /// Whether every scope in `asked` is among `granted` (RFC 6749 §6: a refresh may narrow the
@@ -30,10 +32,19 @@ fn within(asked: &str, granted: &str) -> bool {
         .all(|s| granted.split(' ').any(|g| g == s))
 }
 
+/// The one answer for a refresh token that is unknown, another client's, used, revoked or
+/// expired: which of these it is stays untold.
+fn refresh_unusable<T>() -> AppResult<Result<T, OAuthFailure>> {
+    fail(
+        OAuthError::InvalidGrant,
+        "the refresh token is unknown, used, revoked or expired",
+    )
+}
+
 impl App {
     /// A new refresh token of `like`'s family: the token to hand out, and what is stored of
     /// it (its digest).
-    fn next_refresh_token(
+    pub(crate) fn next_refresh_token(
         &self,
         client: &OidcClient,
         like: &RefreshToken,
@@ -52,7 +63,7 @@ impl App {
     }
 
     /// The audit event of a refresh token issued to `client`.
-    fn refresh_token_event(
+    pub(crate) fn refresh_token_event(
         &self,
         client: &OidcClient,
         stored: &RefreshToken,
@@ -84,42 +95,66 @@ impl App {
         Ok(token)
     }
 
-    /// The refresh token grant (RFC 6749 §6) with rotation and reuse detection. Everything
-    /// is judged on a read connection first; SQLite's one writer is taken only to mark the
-    /// token used (conditionally, so of two concurrent refreshes one wins and the other is
-    /// reuse) and to store its successor.
+    /// The refresh token grant (RFC 6749 §6) with rotation and reuse detection. The token
+    /// is claimed in a batch of SQLite's one writer (`oidc_rotation.rs`), conditionally, so
+    /// that of two concurrent refreshes one wins and the other is reuse, and judged there;
+    /// a token the batch could not claim is read again to tell the client why.
     pub(crate) async fn refresh_grant(
         &self,
-        client: &OidcClient,
+        client: &Arc<OidcClient>,
         request: &TokenRequest,
     ) -> AppResult<Result<TokenResponse, OAuthFailure>> {
         let Some(presented) = request.refresh_token.as_deref() else {
             return fail(OAuthError::InvalidRequest, "refresh_token is missing");
         };
-        let now = self.now();
         let digest = token_digest(presented);
-        let unusable = || {
-            fail(
-                OAuthError::InvalidGrant,
-                "the refresh token is unknown, used, revoked or expired",
-            )
-        };
-        let mut reads = self.store().reads().await?;
-        let Some(stored) = reads.refresh_token(&digest).await? else {
-            return unusable();
-        };
-        // Another client's token is treated as unknown: nothing about it is revealed.
-        if stored.client != client.id || stored.revoked {
-            return unusable();
-        }
-        if stored.used {
+        // A second try only when a twin of this request in the same batch claimed the
+        // token and was refused (which put it back).
+        for _ in 0..2 {
+            let claim = Claim {
+                digest: digest.clone(),
+                client: Arc::clone(client),
+                scope: request.scope.clone(),
+            };
+            match self.commit_rotation(claim).await? {
+                Outcome::Rotated {
+                    stored,
+                    token,
+                    scope,
+                } => return self.refreshed(client, &stored, token, scope).await,
+                Outcome::Refused(failure) => return Ok(Err(failure)),
+                Outcome::NotClaimed => {}
+            }
+            let mut reads = self.store().reads().await?;
+            let stored = reads.refresh_token(&digest).await?;
             drop(reads);
-            return self.refresh_reused(client, &stored).await;
+            match stored {
+                // Another client's token is treated as unknown: nothing about it is revealed.
+                Some(stored) if stored.client == client.id && !stored.revoked => {
+                    // Used meanwhile: someone holds a copy.
+                    if stored.used {
+                        return self.refresh_reused(client, &stored).await;
+                    }
+                }
+                _ => return refresh_unusable(),
+            }
         }
-        if stored.expires_at <= now {
-            return unusable();
+        refresh_unusable()
+    }
+
+    /// Judges a claimed token for the claim's client, in the batch's transaction: the scope
+    /// the successor gets, or why there is none.
+    pub(crate) async fn judge_refresh(
+        &self,
+        tx: &mut Tx,
+        claim: &Claim,
+        stored: &RefreshToken,
+    ) -> AppResult<Result<String, OAuthFailure>> {
+        // Another client's token is treated as unknown: nothing about it is revealed.
+        if stored.client != claim.client.id || stored.expires_at <= self.now() {
+            return refresh_unusable();
         }
-        let scope = match request.scope.as_deref() {
+        let scope = match claim.scope.as_deref() {
             Some(asked) if !within(asked, &stored.scope) => {
                 return fail(OAuthError::InvalidScope, "more scope than was granted");
             }
@@ -130,38 +165,22 @@ impl App {
                 .join(" "),
             None => stored.scope.clone(),
         };
-        match self
-            .sign_in(&mut reads, stored.user_id, stored.session_id)
-            .await?
-        {
-            SignIn::Holds => {}
-            SignIn::AccountUnusable => {
-                return fail(OAuthError::InvalidGrant, "the account cannot sign in");
-            }
+        match self.sign_in(tx, stored.user_id, stored.session_id).await? {
+            SignIn::Holds => Ok(Ok(scope)),
+            SignIn::AccountUnusable => fail(OAuthError::InvalidGrant, "the account cannot sign in"),
             // Signing out ends the refresh tokens of the session too.
-            SignIn::SessionEnded => {
-                return fail(OAuthError::InvalidGrant, "the sign-in session has ended");
-            }
+            SignIn::SessionEnded => fail(OAuthError::InvalidGrant, "the sign-in session has ended"),
         }
-        drop(reads);
+    }
 
-        // Committed in a batch with concurrent rotations (`oidc_rotation.rs`). Losing means
-        // the token was used meanwhile by a concurrent request: someone holds a copy.
-        let (refresh_token, next) = self.next_refresh_token(
-            client,
-            &RefreshToken {
-                scope: scope.clone(),
-                ..stored.clone()
-            },
-        );
-        let rotation = Rotation {
-            used: digest,
-            event: self.refresh_token_event(client, &next, "oidc.refresh_token.rotate"),
-            next,
-        };
-        if !self.commit_rotation(rotation).await? {
-            return self.refresh_reused(client, &stored).await;
-        }
+    /// The answer to a rotated refresh token: a new access token beside its successor.
+    async fn refreshed(
+        &self,
+        client: &OidcClient,
+        stored: &RefreshToken,
+        refresh_token: String,
+        scope: String,
+    ) -> AppResult<Result<TokenResponse, OAuthFailure>> {
         let signer = self.signer().await?;
         let access = self.access_claims(
             client,
@@ -202,10 +221,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        fail(
-            OAuthError::InvalidGrant,
-            "the refresh token is unknown, used, revoked or expired",
-        )
+        refresh_unusable()
     }
 
     /// The client credentials grant (RFC 6749 §4.4): a confidential client acting for

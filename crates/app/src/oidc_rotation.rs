@@ -6,42 +6,72 @@
 //! next batch writes all of them in one transaction (group commit) of a few round trips to
 //! the database (`tessera_store::oidc_rotate`).
 //!
-//! Each rotation still stands on its own: a token marked used by another rotation of the
-//! same batch, or by anything before, makes that rotation lose (the caller treats it as
-//! reuse) without touching the others.
+//! The batch claims the presented tokens first (marks them used and reads them back), then
+//! judges each claimed token here, in the same transaction (its client, its expiry, the
+//! scope asked, whether the sign-in still holds), and puts back the ones refused. Each
+//! rotation stands on its own: a token used by another rotation of the same batch, or by
+//! anything before, is not claimed, and its request learns why on its own (reuse, say)
+//! without touching the others.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tessera_store::Store;
-pub(crate) use tessera_store::oidc_rotate::Rotation;
+use tessera_store::oidc::OidcClient;
+use tessera_store::oidc_refresh::RefreshToken;
+use tessera_store::oidc_rotate::Rotation;
 use tokio::sync::oneshot;
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
+use crate::oidc_tokens::OAuthFailure;
 
 /// Rotations per transaction at most (the second round trip binds 26 values per rotation).
 const BATCH: usize = 64;
 
-type Reply = oneshot::Sender<Result<bool, String>>;
+/// A refresh token presented for rotation.
+pub(crate) struct Claim {
+    /// The presented token's digest.
+    pub digest: String,
+    /// The client that presented it, authenticated.
+    pub client: Arc<OidcClient>,
+    /// The scope asked for (a refresh may narrow it).
+    pub scope: Option<String>,
+}
 
-/// The rotations waiting for a batch, and the turn to write one.
+/// What became of a claim.
+pub(crate) enum Outcome {
+    /// Rotated: the presented token as it was stored, its successor to hand out, and the
+    /// successor's scope.
+    Rotated {
+        stored: Box<RefreshToken>,
+        token: String,
+        scope: String,
+    },
+    /// Claimed, then refused (and put back as it was).
+    Refused(OAuthFailure),
+    /// Not claimed: unknown, used, revoked, or claimed by a twin in the same batch.
+    NotClaimed,
+}
+
+type Reply = oneshot::Sender<Result<Outcome, String>>;
+
+/// The claims waiting for a batch, and the turn to write one.
 #[derive(Default)]
 pub(crate) struct Rotations {
-    waiting: Mutex<Vec<(Rotation, Reply)>>,
+    waiting: Mutex<Vec<(Claim, Reply)>>,
     turn: tokio::sync::Mutex<()>,
 }
 
 impl App {
-    /// Commits `rotation`, in a batch with whichever others are waiting; whether it won
-    /// (its token was still unused).
-    pub(crate) async fn commit_rotation(&self, rotation: Rotation) -> AppResult<bool> {
+    /// Commits `claim`, in a batch with whichever others are waiting.
+    pub(crate) async fn commit_rotation(&self, claim: Claim) -> AppResult<Outcome> {
         let rotations = self.rotations();
         let (reply, mut answer) = oneshot::channel();
         rotations
             .waiting
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push((rotation, reply));
+            .push((claim, reply));
         // A batch written while this one waited for its turn may have taken it along: then
         // its answer comes first, and the turn goes to someone still waiting.
         let turn = tokio::select! {
@@ -61,8 +91,7 @@ impl App {
         if !waiting.is_empty() {
             // Written by a task of its own, so that a request given up half-way (its client
             // went away) cannot leave the others of its batch without an answer.
-            let store = self.store().clone();
-            let written = tokio::spawn(write_batches(store, waiting));
+            let written = tokio::spawn(write_batches(self.clone(), waiting));
             // The task answers every rotation itself; its end only matters for the turn.
             let _ = written.await;
         }
@@ -71,7 +100,9 @@ impl App {
     }
 }
 
-fn answered(result: Result<Result<bool, String>, oneshot::error::RecvError>) -> AppResult<bool> {
+fn answered(
+    result: Result<Result<Outcome, String>, oneshot::error::RecvError>,
+) -> AppResult<Outcome> {
     match result {
         Ok(result) => result.map_err(AppError::Internal),
         Err(_) => Err(AppError::Internal(
@@ -80,14 +111,14 @@ fn answered(result: Result<Result<bool, String>, oneshot::error::RecvError>) -> 
     }
 }
 
-async fn write_batches(store: Store, waiting: Vec<(Rotation, Reply)>) {
+async fn write_batches(app: App, waiting: Vec<(Claim, Reply)>) {
     let mut waiting = waiting.into_iter().peekable();
     while waiting.peek().is_some() {
-        let (batch, replies): (Vec<Rotation>, Vec<Reply>) = waiting.by_ref().take(BATCH).unzip();
-        match write_batch(&store, batch).await {
-            Ok(won) => {
-                for (reply, won) in replies.into_iter().zip(won) {
-                    let _ = reply.send(Ok(won));
+        let (batch, replies): (Vec<Claim>, Vec<Reply>) = waiting.by_ref().take(BATCH).unzip();
+        match write_batch(&app, batch).await {
+            Ok(outcomes) => {
+                for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                    let _ = reply.send(Ok(outcome));
                 }
             }
             Err(error) => {
@@ -100,13 +131,55 @@ async fn write_batches(store: Store, waiting: Vec<(Rotation, Reply)>) {
     }
 }
 
-/// One transaction: marks the presented tokens used, and for those that were still unused
-/// stores the successor and appends the event; which ones won, in order.
-async fn write_batch(store: &Store, batch: Vec<Rotation>) -> AppResult<Vec<bool>> {
+/// One transaction: claims the presented tokens, judges the claimed ones, stores the
+/// successors of the good ones with their events and puts the others back; each claim's
+/// outcome, in order.
+async fn write_batch(app: &App, batch: Vec<Claim>) -> AppResult<Vec<Outcome>> {
+    let store: &Store = app.store();
     let mut tx = store.begin().await?;
     // Refresh tokens and their audit events are no fact any cache keeps.
     tx.keeps_cached_facts();
-    let won = tx.rotate_refresh_tokens(batch).await?;
+    let digests: Vec<String> = batch.iter().map(|c| c.digest.clone()).collect();
+    let mut claimed = tx.claim_refresh_tokens(&digests).await?;
+    let tokens = std::mem::take(&mut claimed.tokens);
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut rotations = Vec::new();
+    let mut released = Vec::new();
+    for (claim, token) in batch.iter().zip(tokens) {
+        let Some(stored) = token else {
+            outcomes.push(Outcome::NotClaimed);
+            continue;
+        };
+        match app.judge_refresh(&mut tx, claim, &stored).await? {
+            Ok(scope) => {
+                let (token, next) = app.next_refresh_token(
+                    &claim.client,
+                    &RefreshToken {
+                        scope: scope.clone(),
+                        ..stored.clone()
+                    },
+                );
+                rotations.push(Rotation {
+                    event: app.refresh_token_event(
+                        &claim.client,
+                        &next,
+                        "oidc.refresh_token.rotate",
+                    ),
+                    next,
+                });
+                outcomes.push(Outcome::Rotated {
+                    stored: Box::new(stored),
+                    token,
+                    scope,
+                });
+            }
+            Err(failure) => {
+                released.push(stored.token_digest);
+                outcomes.push(Outcome::Refused(failure));
+            }
+        }
+    }
+    tx.finish_rotations(claimed, rotations, &released).await?;
     tx.commit().await?;
-    Ok(won)
+    Ok(outcomes)
 }

@@ -5,7 +5,7 @@ use tessera_domain::{LevelId, UserId};
 use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
-use crate::sql::push_placeholders_from;
+use crate::sql::Marks;
 use crate::ts::Ts;
 use crate::tx::{Conn, Tx};
 
@@ -24,14 +24,14 @@ pub(crate) fn seal(after: i64, after_hash: &str, events: Vec<NewAuditEvent>) -> 
     sealed
 }
 
-/// The INSERT of `count` sealed events, their placeholders numbered from `first`; the
-/// values are bound with [`bind_event!`], in order.
-pub(crate) fn insert_events_sql(count: usize, first: usize) -> String {
+/// The INSERT of `count` sealed events, its placeholders written by `marks`; the values are
+/// bound with [`bind_event!`], in order.
+pub(crate) fn insert_events_sql(count: usize, marks: &mut Marks) -> String {
     let mut sql = String::from(
         "INSERT INTO audit_events (seq, at, actor_kind, actor_id, action, target_type,
          target_id, level_id, outcome, request_id, details, prev_hash, hash) VALUES ",
     );
-    push_placeholders_from(&mut sql, count, EVENT_COLUMNS, first);
+    marks.rows(&mut sql, count, EVENT_COLUMNS);
     sql
 }
 
@@ -132,9 +132,11 @@ impl AuditLog for Tx {
             .fetch_one(conn).await)?;
         let sealed = seal(last - count, &hash, events);
         let head_hash = sealed.last().map_or(hash, |e| e.hash.clone());
-        let insert = insert_events_sql(sealed.len(), 1);
-        let next = sealed.len() * EVENT_COLUMNS + 1;
-        let set_head = format!("UPDATE audit_head SET hash = ${next} WHERE id = 1");
+        let mut marks = Marks::new(self.is_sqlite());
+        let insert = insert_events_sql(sealed.len(), &mut marks);
+        let mut set_head = String::from("UPDATE audit_head SET hash = ");
+        marks.push(&mut set_head);
+        set_head.push_str(" WHERE id = 1");
         // The events and the head's new hash in one round trip: two statements in one text
         // (SQLite), or the INSERT as a data-modifying WITH (PostgreSQL, which takes one
         // statement per prepared query).

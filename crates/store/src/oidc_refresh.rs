@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::error::StoreResult;
 use crate::oidc::split_lines;
-use crate::sql::push_placeholders_from;
+use crate::sql::Marks;
 use crate::ts::Ts;
 use crate::tx::Tx;
 
@@ -58,20 +58,30 @@ pub trait OidcRefreshStore {
 /// Columns of `oidc_refresh_tokens` bound per token.
 pub(crate) const TOKEN_COLUMNS: usize = 13;
 
-/// The INSERT of `count` refresh tokens, their placeholders numbered from `first`; the
-/// values are bound with [`bind_refresh_token!`], in order.
-pub(crate) fn insert_tokens_sql(count: usize, first: usize) -> String {
+/// The INSERT of `count` refresh tokens, its placeholders written by `marks`; the values are
+/// bound with [`bind_refresh_token!`], in order.
+pub(crate) fn insert_tokens_sql(count: usize, marks: &mut Marks) -> String {
     let mut sql = String::from(
         "INSERT INTO oidc_refresh_tokens (token_digest, family_id, client_id, user_id,
          session_id, scope, acr, amr, auth_time, created_at, expires_at, used, revoked)
          VALUES ",
     );
-    push_placeholders_from(&mut sql, count, TOKEN_COLUMNS, first);
+    marks.rows(&mut sql, count, TOKEN_COLUMNS);
     sql
 }
 
+/// The columns read of a refresh token, for [`RefreshRow`]; a macro, so that texts can be
+/// put together with `concat!`.
+macro_rules! token_select {
+    () => {
+        "token_digest, family_id, client_id, user_id, session_id, scope, acr, amr, auth_time, \
+         created_at, expires_at, used, revoked"
+    };
+}
+pub(crate) use token_select;
+
 #[derive(sqlx::FromRow)]
-struct RefreshRow {
+pub(crate) struct RefreshRow {
     token_digest: String,
     family_id: Uuid,
     client_id: Uuid,
@@ -116,7 +126,7 @@ impl OidcRefreshStore for Tx {
         if tokens.is_empty() {
             return Ok(());
         }
-        let sql = insert_tokens_sql(tokens.len(), 1);
+        let sql = insert_tokens_sql(tokens.len(), &mut Marks::new(self.is_sqlite()));
         with_conn!(self, conn => {
             // Only placeholders are written into the text; every value is bound.
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
@@ -129,10 +139,8 @@ impl OidcRefreshStore for Tx {
     }
 
     async fn refresh_token(&mut self, digest: &str) -> StoreResult<Option<RefreshToken>> {
-        let row: Option<RefreshRow> = with_conn!(self, conn => sqlx::query_as(
-            "SELECT token_digest, family_id, client_id, user_id, session_id, scope, acr, amr,
-                    auth_time, created_at, expires_at, used, revoked
-             FROM oidc_refresh_tokens WHERE token_digest = $1")
+        let row: Option<RefreshRow> = with_conn!(self, conn => sqlx::query_as(concat!(
+            "SELECT ", token_select!(), " FROM oidc_refresh_tokens WHERE token_digest = $1"))
             .bind(digest).fetch_optional(conn).await)?;
         Ok(row.map(RefreshToken::from))
     }

@@ -1,119 +1,156 @@
 //! Refresh token rotations written as one batch in two round trips to the database. Under
 //! load, every round trip costs a hand-off to the connection's thread (SQLite) or the
 //! server (PostgreSQL) and back, and the batch holds the write lock all along; so the
-//! statements are put together: first the presented tokens are marked used and the audit
-//! chain's head is read (and locked), then the successors, their events and the new head are
-//! written.
+//! statements are put together. First the presented tokens that are still unused are
+//! claimed (marked used, and read back whole) and the audit chain's head is read (and
+//! locked); the caller judges each claimed token; then the successors, their events and the
+//! new head are written, and the claims the caller refused are put back.
 //!
-//! Each rotation still stands on its own: a token marked used by another rotation of the
-//! same batch, or by anything before, makes that rotation lose without touching the others.
+//! The token is read in the writer's own transaction rather than before it on a reader:
+//! the claim finds it by the same index lookup, and a request spares a hand-off.
 
+use sqlx::Row;
 use tessera_domain::audit::NewAuditEvent;
 
-use crate::audit::{EVENT_COLUMNS, insert_events_sql, seal};
+use crate::audit::{insert_events_sql, seal};
 use crate::error::{StoreError, StoreResult};
-use crate::oidc_refresh::{RefreshToken, TOKEN_COLUMNS, insert_tokens_sql};
-use crate::sql::placeholder_list;
+use crate::oidc_refresh::{RefreshRow, RefreshToken, insert_tokens_sql, token_select};
+use crate::sql::Marks;
 use crate::tx::{Conn, Tx};
 
-/// One rotation: the presented token to mark used, its successor, and the event that says so.
+/// A rotation the caller judged good: the claimed token's successor and the event that says
+/// so.
 pub struct Rotation {
-    /// The digest of the presented token.
-    pub used: String,
-    /// Its successor, digest included.
+    /// The successor, digest included.
     pub next: RefreshToken,
     /// `oidc.refresh_token.rotate`, for the trail.
     pub event: NewAuditEvent,
 }
 
-/// A row of the first round trip: a marked token's digest, or the audit head.
-type MarkedOrHead = (Option<String>, Option<i64>, Option<String>);
+/// The first half of a batch: what was claimed, and the audit head to chain on.
+pub struct Claimed {
+    /// For each presented digest, in order: the token as stored (now marked used) when this
+    /// batch claimed it; `None` when it is unknown, used or revoked already, or was claimed
+    /// by an earlier digest of the same batch.
+    pub tokens: Vec<Option<RefreshToken>>,
+    head: (i64, String),
+}
 
 impl Tx {
-    /// Commits nothing itself: marks the presented tokens used, and for those that were still
-    /// unused stores the successor and appends the event; which rotations won, in order. The
-    /// same token twice in one batch: the first rotation wins, the second loses.
-    pub async fn rotate_refresh_tokens(&mut self, batch: Vec<Rotation>) -> StoreResult<Vec<bool>> {
-        if batch.is_empty() {
-            return Ok(Vec::new());
-        }
-        let count = batch.len();
-        let list = placeholder_list(count);
-        let (used, unused) = (count + 1, count + 2);
-        let mark = format!(
-            "UPDATE oidc_refresh_tokens SET used = ${used}
-             WHERE used = ${unused} AND revoked = ${unused} AND token_digest IN ({list})"
+    /// Marks used every presented token that is still unused and unrevoked, and reads them
+    /// back; nothing is committed. Finish with [`Tx::finish_rotations`].
+    pub async fn claim_refresh_tokens(&mut self, digests: &[String]) -> StoreResult<Claimed> {
+        let mut marks = Marks::new(self.is_sqlite());
+        let mut claim = String::from(
+            "UPDATE oidc_refresh_tokens SET used = TRUE
+             WHERE used = FALSE AND revoked = FALSE AND token_digest IN (",
         );
+        marks.list(&mut claim, digests.len().max(1));
+        claim.push_str(concat!(") RETURNING ", token_select!()));
         // Only placeholders are written into the texts; every value is bound.
-        macro_rules! bind_mark {
+        macro_rules! bind_claim {
             ($sql:expr) => {{
-                let mut query = sqlx::query_as(sqlx::AssertSqlSafe($sql));
-                for rotation in &batch {
-                    query = query.bind(&rotation.used);
+                let mut query = sqlx::query(sqlx::AssertSqlSafe($sql));
+                if digests.is_empty() {
+                    query = query.bind("");
                 }
-                query.bind(true).bind(false)
+                for digest in digests {
+                    query = query.bind(digest);
+                }
+                query
             }};
         }
-        let (mut marked, head): (Vec<String>, Option<(i64, String)>) = match self.conn() {
+        let mut rows: Vec<RefreshRow> = Vec::with_capacity(digests.len());
+        let mut head = None;
+        match self.conn() {
             // The two statements of one text run in turn: the first takes the write lock,
-            // so the head read after it cannot change before the commit.
+            // so the head read after it cannot change before the commit. The head's row is
+            // told apart by its two columns.
             Conn::Sqlite(conn) => {
-                let rows: Vec<MarkedOrHead> = bind_mark!(format!(
-                    "{mark} RETURNING token_digest, NULL, NULL;
-                     SELECT NULL, seq, hash FROM audit_head WHERE id = 1"
+                let found = bind_claim!(format!(
+                    "{claim}; SELECT seq, hash FROM audit_head WHERE id = 1"
                 ))
                 .fetch_all(conn)
                 .await?;
-                let head = rows.iter().find_map(|r| r.1.zip(r.2.clone()));
-                (rows.into_iter().filter_map(|r| r.0).collect(), head)
+                for row in &found {
+                    if row.len() == 2 {
+                        head = Some((row.try_get(0)?, row.try_get(1)?));
+                    } else {
+                        rows.push(sqlx::FromRow::from_row(row)?);
+                    }
+                }
             }
             // One statement per prepared query. The tokens are locked before the head, in
             // the order of every other audited change to them, so no deadlock can form.
             Conn::Postgres(conn) => {
-                let rows: Vec<(String,)> = bind_mark!(format!("{mark} RETURNING token_digest"))
-                    .fetch_all(&mut *conn)
+                for row in bind_claim!(claim).fetch_all(&mut *conn).await? {
+                    rows.push(sqlx::FromRow::from_row(&row)?);
+                }
+                head = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+                    .fetch_optional(&mut *conn)
                     .await?;
-                let head: Option<(i64, String)> =
-                    sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
-                        .fetch_optional(&mut *conn)
-                        .await?;
-                (rows.into_iter().map(|r| r.0).collect(), head)
             }
-        };
-        let Some((head_seq, head_hash)) = head else {
+        }
+        let Some(head) = head else {
             return Err(StoreError::Corrupt("the audit chain has no head".into()));
         };
+        let mut claimed: Vec<RefreshToken> = rows.into_iter().map(RefreshToken::from).collect();
+        // Each claimed token goes to the first of its digests: the same token again in this
+        // batch finds it gone.
+        let tokens = digests
+            .iter()
+            .map(|digest| {
+                let at = claimed.iter().position(|t| t.token_digest == *digest)?;
+                Some(claimed.swap_remove(at))
+            })
+            .collect();
+        Ok(Claimed { tokens, head })
+    }
 
-        let mut won = Vec::with_capacity(count);
-        let mut successors = Vec::new();
-        let mut events = Vec::new();
-        for rotation in batch {
-            // Each marked token wins once: the same token again in this batch finds it gone.
-            let at = marked.iter().position(|m| *m == rotation.used);
-            won.push(at.is_some());
-            if let Some(at) = at {
-                marked.swap_remove(at);
-                successors.push(rotation.next);
-                events.push(rotation.event);
-            }
+    /// The second half: stores the successors of the good claims and appends their events,
+    /// and puts back the claims refused (`released`: their digests), as if they had never
+    /// been presented. Nothing is committed.
+    pub async fn finish_rotations(
+        &mut self,
+        claimed: Claimed,
+        rotations: Vec<Rotation>,
+        released: &[String],
+    ) -> StoreResult<()> {
+        if !released.is_empty() {
+            let mut marks = Marks::new(self.is_sqlite());
+            let mut sql =
+                String::from("UPDATE oidc_refresh_tokens SET used = FALSE WHERE token_digest IN (");
+            marks.list(&mut sql, released.len());
+            sql.push(')');
+            with_conn!(self, conn => {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for digest in released {
+                    query = query.bind(digest);
+                }
+                query.execute(conn).await.map(|done| done.rows_affected())
+            })?;
         }
-        if successors.is_empty() {
-            return Ok(won);
+        if rotations.is_empty() {
+            return Ok(());
         }
+        let (head_seq, head_hash) = claimed.head;
+        let (successors, events): (Vec<RefreshToken>, Vec<NewAuditEvent>) =
+            rotations.into_iter().map(|r| (r.next, r.event)).unzip();
         let sealed = seal(head_seq, &head_hash, events);
         let Some(last) = sealed.last() else {
-            return Ok(won);
+            return Ok(());
         };
         let Ok(new_seq) = i64::try_from(sealed.len()).map(|n| head_seq + n) else {
             return Err(StoreError::Corrupt("too many audit events at once".into()));
         };
-        let insert_tokens = insert_tokens_sql(successors.len(), 1);
-        let insert_events = insert_events_sql(sealed.len(), successors.len() * TOKEN_COLUMNS + 1);
-        let next = successors.len() * TOKEN_COLUMNS + sealed.len() * EVENT_COLUMNS + 1;
-        let set_head = format!(
-            "UPDATE audit_head SET seq = ${next}, hash = ${} WHERE id = 1",
-            next + 1
-        );
+        let mut marks = Marks::new(self.is_sqlite());
+        let insert_tokens = insert_tokens_sql(successors.len(), &mut marks);
+        let insert_events = insert_events_sql(sealed.len(), &mut marks);
+        let mut set_head = String::from("UPDATE audit_head SET seq = ");
+        marks.push(&mut set_head);
+        set_head.push_str(", hash = ");
+        marks.push(&mut set_head);
+        set_head.push_str(" WHERE id = 1");
         let sql = match self.conn() {
             Conn::Sqlite(_) => format!("{insert_tokens}; {insert_events}; {set_head}"),
             Conn::Postgres(_) => {
@@ -136,6 +173,6 @@ impl Tx {
                 .await
                 .map(|done| done.rows_affected())
         })?;
-        Ok(won)
+        Ok(())
     }
 }

@@ -330,9 +330,8 @@ fn refresh_token(f: &SsoFixture, client: Uuid, digest: &str) -> RefreshToken {
     }
 }
 
-fn rotation(f: &SsoFixture, client: Uuid, used: &str, next: &str) -> Rotation {
+fn rotation(f: &SsoFixture, client: Uuid, next: &str) -> Rotation {
     Rotation {
-        used: used.to_owned(),
         next: refresh_token(f, client, next),
         event: NewAuditEvent::new(
             T0,
@@ -344,9 +343,10 @@ fn rotation(f: &SsoFixture, client: Uuid, used: &str, next: &str) -> Rotation {
     }
 }
 
-/// Of one batch, the rotations of unused tokens win; one of a used or revoked token, an
-/// unknown one, or the second of the same token lose, without harm to the others. Only the
-/// winners' successors are stored and their events appended, in order, on the same chain.
+/// Of one batch, the unused tokens are claimed and given back whole; a used or revoked
+/// token, an unknown one, or the second of the same token are not, without harm to the
+/// others. Only the successors written are stored and their events appended, in order, on
+/// the same chain; a claim put back is as it was.
 async fn a_batch_of_rotations_judges_each_on_its_own_and_keeps_the_chain(db: &TestDatabase) {
     let store = &db.store;
     let f = fixture(store).await;
@@ -360,6 +360,7 @@ async fn a_batch_of_rotations_judges_each_on_its_own_and_keeps_the_chain(db: &Te
     for token in [
         refresh_token(&f, c.id, "a-one"),
         refresh_token(&f, c.id, "b-two"),
+        refresh_token(&f, c.id, "c-three"),
         used,
         revoked,
     ] {
@@ -372,30 +373,61 @@ async fn a_batch_of_rotations_judges_each_on_its_own_and_keeps_the_chain(db: &Te
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
-    let won = tx
-        .rotate_refresh_tokens(vec![
-            rotation(&f, c.id, "a-one", "a-one-next"),
-            rotation(&f, c.id, "u-used", "u-used-next"),
-            rotation(&f, c.id, "b-two", "b-two-next"),
-            rotation(&f, c.id, "a-one", "a-one-again"),
-            rotation(&f, c.id, "r-revoked", "r-revoked-next"),
-            rotation(&f, c.id, "x-unknown", "x-unknown-next"),
-        ])
-        .await
-        .unwrap();
+    let presented: Vec<String> = [
+        "a-one",
+        "u-used",
+        "b-two",
+        "a-one",
+        "r-revoked",
+        "x-unknown",
+        "c-three",
+    ]
+    .map(str::to_owned)
+    .into();
+    let mut claimed = tx.claim_refresh_tokens(&presented).await.unwrap();
+    let got: Vec<Option<String>> = claimed
+        .tokens
+        .iter()
+        .map(|t| t.as_ref().map(|t| t.token_digest.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            Some("a-one".into()),
+            None,
+            Some("b-two".into()),
+            None,
+            None,
+            None,
+            Some("c-three".into())
+        ]
+    );
+    let mut expected = refresh_token(&f, c.id, "a-one");
+    expected.used = true;
+    assert_eq!(claimed.tokens[0].take(), Some(expected));
+    // b-two and c-three go on; a-one is refused and put back.
+    tx.finish_rotations(
+        claimed,
+        vec![
+            rotation(&f, c.id, "b-two-next"),
+            rotation(&f, c.id, "c-three-next"),
+        ],
+        &["a-one".to_owned()],
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(won, [true, false, true, false, false, false]);
 
     let mut tx = store.begin().await.unwrap();
     for (digest, stored, is_used) in [
-        ("a-one", true, true),
+        ("a-one", true, false),
         ("b-two", true, true),
-        ("a-one-next", true, false),
+        ("c-three", true, true),
         ("b-two-next", true, false),
-        ("u-used-next", false, false),
-        ("a-one-again", false, false),
-        ("r-revoked-next", false, false),
-        ("x-unknown-next", false, false),
+        ("c-three-next", true, false),
+        ("u-used", true, true),
+        ("a-one-next", false, false),
+        ("x-unknown", false, false),
     ] {
         let token = tx.refresh_token(digest).await.unwrap();
         assert_eq!(token.is_some(), stored, "{digest}");
@@ -413,22 +445,19 @@ async fn a_batch_of_rotations_judges_each_on_its_own_and_keeps_the_chain(db: &Te
         .filter(|e| e.seq > before.seq)
         .map(|e| e.target_id.clone().unwrap_or_default())
         .collect();
-    assert_eq!(after, ["a-one-next", "b-two-next"]);
+    assert_eq!(after, ["b-two-next", "c-three-next"]);
     assert_eq!(
         tx.audit_head().await.unwrap(),
         (last_seq, last_hash.clone())
     );
     assert_eq!(last_seq, before.seq + 2);
 
-    // A batch in which nothing wins writes nothing and leaves the head alone.
-    let won = tx
-        .rotate_refresh_tokens(vec![rotation(&f, c.id, "a-one", "a-one-third")])
+    // A batch in which nothing is claimed writes nothing and leaves the head alone.
+    let claimed = tx
+        .claim_refresh_tokens(&["b-two".to_owned()])
         .await
         .unwrap();
-    assert_eq!(won, [false]);
+    assert_eq!(claimed.tokens, [None]);
+    tx.finish_rotations(claimed, Vec::new(), &[]).await.unwrap();
     assert_eq!(tx.audit_head().await.unwrap(), (last_seq, last_hash));
-    assert_eq!(
-        tx.rotate_refresh_tokens(Vec::new()).await.unwrap(),
-        Vec::<bool>::new()
-    );
 }
