@@ -89,6 +89,10 @@ impl Store {
             // writes (an index's last leaf, the audit head) is copied back once per
             // checkpoint, so fewer checkpoints copy far less under a steady write load.
             .pragma("wal_autocheckpoint", "16384")
+            // A multi-row INSERT inside a transaction keeps a statement journal, which SQLite
+            // spills to a temporary file past 64 KiB: opened, written and unlinked for every
+            // batch of refresh rotations. In memory it is a buffer.
+            .pragma("temp_store", "memory")
             .statement_cache_capacity(STATEMENT_CACHE);
         // A connection to a local file does not go stale: no ping (a round trip to the
         // connection's worker thread) each time one is taken from the pool.
