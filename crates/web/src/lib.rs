@@ -366,14 +366,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/outbox", get(api::outbox))
         .route("/api/v1/outbox/test-messages", post(api::send_test_message))
         .route("/api/v1/outbox/{id}/attempts", get(api::outbox_attempts))
-        .route("/.well-known/openid-configuration", get(oidc::discovery))
-        .route("/oidc/jwks", get(oidc::jwks))
         .route("/oidc/authorize", get(oidc::authorize))
         .route("/oidc/consent", post(pages::consent::answer))
-        .route("/oidc/token", post(oidc::token))
-        .route("/oidc/userinfo", get(oidc::userinfo).post(oidc::userinfo))
-        .route("/oidc/introspect", post(oidc::introspect))
-        .route("/oidc/revoke", post(oidc::revoke))
         .route(
             "/oidc/logout",
             get(oidc_logout::end_session).post(oidc_logout::end_session_form),
@@ -406,7 +400,16 @@ pub fn router(state: AppState) -> Router {
             get(pages::admin_csv::show).post(pages::admin_csv::import),
         )
         .layer(DefaultBodyLimit::max(middleware::BULK_LIMIT));
+    // What applications call, machine to machine: the fewest layers (`wrap_machine`).
+    let machine = Router::new()
+        .route("/.well-known/openid-configuration", get(oidc::discovery))
+        .route("/oidc/jwks", get(oidc::jwks))
+        .route("/oidc/token", post(oidc::token))
+        .route("/oidc/userinfo", get(oidc::userinfo).post(oidc::userinfo))
+        .route("/oidc/introspect", post(oidc::introspect))
+        .route("/oidc/revoke", post(oidc::revoke));
     middleware::wrap(routes, state.clone(), middleware::BODY_LIMIT)
+        .merge(middleware::wrap_machine(machine, state.clone()))
         .merge(middleware::wrap(
             bulk,
             state.clone(),

@@ -1,16 +1,16 @@
 //! The layers around every route: request ids, tracing, metrics, security headers, limits.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::TraceLayer;
+use tracing::Instrument;
 
 use crate::state::AppState;
 
@@ -26,51 +26,35 @@ pub const BULK_LIMIT: usize = 8 * 1024 * 1024;
 pub struct RequestId(pub String);
 
 pub fn wrap(routes: Router<AppState>, state: AppState, body_limit: usize) -> Router<AppState> {
-    let https = state.config.https();
     routes.layer(
         ServiceBuilder::new()
-            .layer(from_fn(request_id))
+            .layer(from_fn_with_state(state.clone(), essentials))
             // Outside every layer that may answer with an error page, so it is translated.
             .layer(from_fn(crate::i18n::keep_language))
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(|request: &Request| {
-                        let id = request
-                            .extensions()
-                            .get::<RequestId>()
-                            .map_or("", |id| id.0.as_str());
-                        tracing::info_span!(
-                            "request",
-                            request_id = %id,
-                            method = %request.method(),
-                            path = %request.uri().path(),
-                        )
-                    })
-                    .on_request(())
-                    .on_response(
-                        |response: &Response, latency: Duration, _span: &tracing::Span| {
-                            tracing::info!(
-                                status = response.status().as_u16(),
-                                latency_ms = latency.as_secs_f64() * 1000.0,
-                                "served"
-                            );
-                        },
-                    ),
-            )
-            .layer(from_fn_with_state(state.clone(), record_metrics))
             .layer(from_fn_with_state(state, crate::rate_limit::limit_sign_in))
-            .layer(from_fn(move |request, next| {
-                security_headers(https, request, next)
-            }))
             .layer(CatchPanicLayer::new())
             .layer(RequestBodyLimitLayer::new(body_limit)),
     )
 }
 
-/// Takes the caller's `X-Request-Id` when it is a plain token (a load balancer's), makes one
-/// otherwise, and returns it on the response.
-async fn request_id(mut request: Request, next: Next) -> Response {
-    let given = request
+/// The layers of the machine endpoints (OpenID Connect's discovery, JWKS, token, userinfo,
+/// introspection and revocation): those of every route but the language, since they answer
+/// JSON, and the sign-in limit, since they have no sign-in form. They are the hot paths of
+/// applications, and each layer costs a boxed future and a clone of what lies within.
+pub fn wrap_machine(routes: Router<AppState>, state: AppState) -> Router<AppState> {
+    routes.layer(
+        ServiceBuilder::new()
+            .layer(from_fn_with_state(state, essentials))
+            .layer(CatchPanicLayer::new())
+            .layer(RequestBodyLimitLayer::new(BODY_LIMIT)),
+    )
+}
+
+/// What every route gets, in one layer: the request id (taken from a load balancer's
+/// `X-Request-Id` when it is a plain token, made otherwise, and returned on the response),
+/// a tracing span with the served status and latency, the metrics, and the security headers.
+async fn essentials(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let id = request
         .headers()
         .get(&REQUEST_ID)
         .and_then(|v| v.to_str().ok())
@@ -80,10 +64,34 @@ async fn request_id(mut request: Request, next: Next) -> Response {
                 && v.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
         })
-        .map(str::to_owned);
-    let id = given.unwrap_or_else(new_request_id);
+        .map_or_else(new_request_id, str::to_owned);
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().as_str().to_owned();
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %method,
+        path = %request.uri().path(),
+    );
     request.extensions_mut().insert(RequestId(id.clone()));
-    let mut response = next.run(request).await;
+    let started = Instant::now();
+    let _in_flight = state.metrics.enter();
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let took = started.elapsed();
+    span.in_scope(|| {
+        tracing::info!(
+            status = response.status().as_u16(),
+            latency_ms = took.as_secs_f64() * 1000.0,
+            "served"
+        );
+    });
+    state
+        .metrics
+        .observe(&method, &route, response.status().as_u16(), took);
+    security_headers(state.config.https(), response.headers_mut());
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
@@ -103,31 +111,12 @@ fn new_request_id() -> String {
         .to_string()
 }
 
-async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = request.method().as_str().to_owned();
-    let started = Instant::now();
-    let _in_flight = state.metrics.enter();
-    let response = next.run(request).await;
-    state.metrics.observe(
-        &method,
-        &route,
-        response.status().as_u16(),
-        started.elapsed(),
-    );
-    response
-}
-
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    font-src 'self'; connect-src 'self'; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
 
-async fn security_headers(https: bool, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
+/// The headers every answer carries, unless its handler set them otherwise.
+fn security_headers(https: bool, headers: &mut HeaderMap) {
     let mut set = |name: HeaderName, value: &'static str| {
         if !headers.contains_key(&name) {
             headers.insert(name, HeaderValue::from_static(value));
@@ -153,5 +142,4 @@ async fn security_headers(https: bool, request: Request, next: Next) -> Response
             "max-age=63072000; includeSubDomains",
         );
     }
-    response
 }
