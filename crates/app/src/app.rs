@@ -132,6 +132,7 @@ impl App {
                 None
             }
         };
+        let rotations = crate::oidc_rotation::Rotations::new(store.backend());
         Ok(Self {
             inner: Arc::new(Inner {
                 passkeys,
@@ -145,7 +146,7 @@ impl App {
                 leaked,
                 keys: crate::key_cache::KeyCache::default(),
                 answers: crate::oidc_answers::Answers::default(),
-                rotations: crate::oidc_rotation::Rotations::default(),
+                rotations,
             }),
         })
     }

@@ -62,11 +62,26 @@ pub(crate) enum Outcome {
 
 type Reply = oneshot::Sender<Result<Outcome, String>>;
 
-/// The claims waiting for a batch, and the turn to write one.
-#[derive(Default)]
+/// The claims waiting for a batch, and the turns to write one.
 pub(crate) struct Rotations {
     waiting: Mutex<Vec<(Claim, Reply)>>,
-    turn: tokio::sync::Mutex<()>,
+    turns: tokio::sync::Semaphore,
+}
+
+impl Rotations {
+    /// One batch at a time on SQLite, whose one writer would queue a second anyway. Two on
+    /// PostgreSQL, where a batch spends most of its time waiting for round trips: the
+    /// second begins and claims its tokens while the first still holds the audit head,
+    /// whose lock it then waits for.
+    pub(crate) fn new(backend: Backend) -> Self {
+        Self {
+            waiting: Mutex::default(),
+            turns: tokio::sync::Semaphore::new(match backend {
+                Backend::Sqlite => 1,
+                Backend::Postgres => 2,
+            }),
+        }
+    }
 }
 
 impl App {
@@ -84,7 +99,7 @@ impl App {
         let turn = tokio::select! {
             biased;
             result = &mut answer => return answered(result),
-            turn = rotations.turn.lock() => turn,
+            turn = rotations.turns.acquire() => turn.map_err(|e| AppError::Internal(e.to_string()))?,
         };
         if let Ok(result) = answer.try_recv() {
             return result.map_err(AppError::Internal);
