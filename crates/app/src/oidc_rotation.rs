@@ -15,10 +15,10 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use tessera_store::Backend;
 use tessera_store::oidc::OidcClient;
 use tessera_store::oidc_refresh::RefreshToken;
 use tessera_store::oidc_rotate::Rotation;
-use tessera_store::{Backend, Store};
 use tokio::sync::oneshot;
 
 use crate::app::App;
@@ -161,8 +161,7 @@ async fn write_batches(app: App, waiting: Vec<(Claim, Reply)>) {
 /// successors of the good ones with their events and puts the others back; each claim's
 /// outcome, in order.
 async fn write_batch(app: &App, batch: Vec<Claim>) -> AppResult<Vec<Outcome>> {
-    let store: &Store = app.store();
-    let mut tx = store.begin().await?;
+    let mut tx = app.store().begin().await?;
     // Refresh tokens and their audit events are no fact any cache keeps.
     tx.keeps_cached_facts();
     let digests: Vec<String> = batch.iter().map(|c| c.digest.clone()).collect();

@@ -51,6 +51,7 @@ impl Tx {
         macro_rules! bind_claim {
             ($sql:expr) => {{
                 let mut query = sqlx::query(sqlx::AssertSqlSafe($sql));
+                // `IN ()` is no SQL: an empty batch binds one digest that no token has.
                 if digests.is_empty() {
                     query = query.bind("");
                 }
