@@ -15,11 +15,11 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use tessera_store::Backend;
 use tessera_store::oidc::OidcClient;
 use tessera_store::oidc_refresh::RefreshToken;
 use tessera_store::oidc_rotate::Rotation;
-use tokio::sync::oneshot;
+use tessera_store::{Backend, Writer};
+use tokio::sync::{OwnedSemaphorePermit, oneshot};
 
 use crate::app::App;
 use crate::error::{AppError, AppResult};
@@ -34,6 +34,9 @@ const BATCH: usize = 64;
 /// the server delays by 40 ms, the whole message not being there: batches of 30 took 45 ms
 /// instead of 2. Sixteen rotations stay well below.
 const POSTGRES_BATCH: usize = 16;
+/// Batches written in a row on one write connection before it goes back to the pool: about
+/// 10 ms under load, the longest another write waits for it on SQLite's behalf.
+const KEEP_WRITER_FOR: usize = 8;
 
 /// A refresh token presented for rotation.
 pub(crate) struct Claim {
@@ -65,7 +68,7 @@ type Reply = oneshot::Sender<Result<Outcome, String>>;
 /// The claims waiting for a batch, and the turns to write one.
 pub(crate) struct Rotations {
     waiting: Mutex<Vec<(Claim, Reply)>>,
-    turns: tokio::sync::Semaphore,
+    turns: Arc<tokio::sync::Semaphore>,
 }
 
 impl Rotations {
@@ -76,11 +79,15 @@ impl Rotations {
     pub(crate) fn new(backend: Backend) -> Self {
         Self {
             waiting: Mutex::default(),
-            turns: tokio::sync::Semaphore::new(match backend {
+            turns: Arc::new(tokio::sync::Semaphore::new(match backend {
                 Backend::Sqlite => 1,
                 Backend::Postgres => 2,
-            }),
+            })),
         }
+    }
+
+    fn take_waiting(&self) -> Vec<(Claim, Reply)> {
+        std::mem::take(&mut *self.waiting.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
@@ -99,25 +106,19 @@ impl App {
         let turn = tokio::select! {
             biased;
             result = &mut answer => return answered(result),
-            turn = rotations.turns.acquire() => turn.map_err(|e| AppError::Internal(e.to_string()))?,
+            turn = rotations.turns.clone().acquire_owned() => {
+                turn.map_err(|e| AppError::Internal(e.to_string()))?
+            }
         };
         if let Ok(result) = answer.try_recv() {
             return result.map_err(AppError::Internal);
         }
-        let waiting = std::mem::take(
-            &mut *rotations
-                .waiting
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
+        let waiting = rotations.take_waiting();
         if !waiting.is_empty() {
             // Written by a task of its own, so that a request given up half-way (its client
             // went away) cannot leave the others of its batch without an answer.
-            let written = tokio::spawn(write_batches(self.clone(), waiting));
-            // The task answers every rotation itself; its end only matters for the turn.
-            let _ = written.await;
+            tokio::spawn(write_batches(self.clone(), waiting, turn));
         }
-        drop(turn);
         answered(answer.await)
     }
 }
@@ -133,39 +134,69 @@ fn answered(
     }
 }
 
-async fn write_batches(app: App, waiting: Vec<(Claim, Reply)>) {
+/// Writes `waiting`, then whatever came meanwhile, until nothing waits; then gives up the
+/// turn. Keeping the turn between batches matters under load: the requests a batch has just
+/// answered make many tasks ready at once, and a turn handed to another task would queue
+/// behind all of them, the writer idle meanwhile. The write connection is kept from one
+/// batch to the next likewise (`Writer`), but only for a few, so that other writes waiting
+/// for it (on SQLite there is one) get their turn.
+async fn write_batches(app: App, mut waiting: Vec<(Claim, Reply)>, turn: OwnedSemaphorePermit) {
     let most = match app.store().backend() {
         Backend::Sqlite => BATCH,
         Backend::Postgres => POSTGRES_BATCH,
     };
-    let mut waiting = waiting.into_iter().peekable();
-    while waiting.peek().is_some() {
-        let (batch, replies): (Vec<Claim>, Vec<Reply>) = waiting.by_ref().take(most).unzip();
-        match write_batch(&app, batch).await {
-            Ok(outcomes) => {
-                for (reply, outcome) in replies.into_iter().zip(outcomes) {
-                    let _ = reply.send(Ok(outcome));
+    let mut writer = None;
+    let mut kept_for = 0;
+    while !waiting.is_empty() {
+        let mut rest = waiting.into_iter().peekable();
+        while rest.peek().is_some() {
+            let (batch, replies): (Vec<Claim>, Vec<Reply>) = rest.by_ref().take(most).unzip();
+            let written = match writer.take() {
+                Some(kept) => write_batch(&app, kept, batch).await,
+                None => match app.store().writer().await {
+                    Ok(fresh) => write_batch(&app, fresh, batch).await,
+                    Err(error) => Err(error.into()),
+                },
+            };
+            match written {
+                Ok((outcomes, kept)) => {
+                    kept_for += 1;
+                    if kept_for < KEEP_WRITER_FOR {
+                        writer = kept;
+                    } else {
+                        kept_for = 0;
+                    }
+                    for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                        let _ = reply.send(Ok(outcome));
+                    }
                 }
-            }
-            Err(error) => {
-                let error = error.to_string();
-                for reply in replies {
-                    let _ = reply.send(Err(error.clone()));
+                Err(error) => {
+                    let error = error.to_string();
+                    for reply in replies {
+                        let _ = reply.send(Err(error.clone()));
+                    }
                 }
             }
         }
+        waiting = app.rotations().take_waiting();
     }
+    drop(writer);
+    // A claim pushed after the last look waits for this turn, and writes itself.
+    drop(turn);
 }
 
 /// One transaction: claims the presented tokens, judges the claimed ones, stores the
 /// successors of the good ones with their events and puts the others back; each claim's
 /// outcome, in order.
-async fn write_batch(app: &App, batch: Vec<Claim>) -> AppResult<Vec<Outcome>> {
-    let mut tx = app.store().begin().await?;
+async fn write_batch(
+    app: &App,
+    writer: Writer,
+    batch: Vec<Claim>,
+) -> AppResult<(Vec<Outcome>, Option<Writer>)> {
+    let digests: Vec<String> = batch.iter().map(|c| c.digest.clone()).collect();
+    let (mut tx, mut claimed) = writer.begin_claiming_refresh_tokens(&digests).await?;
     // Refresh tokens and their audit events are no fact any cache keeps.
     tx.keeps_cached_facts();
-    let digests: Vec<String> = batch.iter().map(|c| c.digest.clone()).collect();
-    let mut claimed = tx.claim_refresh_tokens(&digests).await?;
     let tokens = std::mem::take(&mut claimed.tokens);
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut rotations = Vec::new();
@@ -204,7 +235,8 @@ async fn write_batch(app: &App, batch: Vec<Claim>) -> AppResult<Vec<Outcome>> {
             }
         }
     }
-    tx.finish_rotations(claimed, rotations, &released).await?;
-    tx.commit().await?;
-    Ok(outcomes)
+    let kept = tx
+        .finish_rotations_and_commit(claimed, rotations, &released)
+        .await?;
+    Ok((outcomes, kept))
 }

@@ -11,6 +11,7 @@ use sqlx::{PgPool, SqlitePool};
 
 use crate::error::{StoreError, StoreResult};
 use crate::tx::{Changes, Inner, Tx};
+use crate::writer::{HeldConn, Writer};
 
 /// Prepared statements kept per connection (sqlx keeps 100 by default). Batched writes
 /// (refresh token rotations) have a statement text per batch size: room for all of them
@@ -168,6 +169,15 @@ impl Store {
             Pools::Postgres(pool) => Inner::Postgres(pool.begin().await?),
         };
         Ok(Tx::new(inner, Some(self.changes.clone())))
+    }
+
+    /// A write connection to keep for a run of transactions ([`Writer`]).
+    pub async fn writer(&self) -> StoreResult<Writer> {
+        let conn = match &self.pools {
+            Pools::Sqlite { writer, .. } => HeldConn::Sqlite(writer.acquire().await?),
+            Pools::Postgres(pool) => HeldConn::Postgres(pool.acquire().await?),
+        };
+        Ok(Writer::new(conn, self.changes.clone()))
     }
 
     /// The count of committed writes that may have changed what the app keeps cached.

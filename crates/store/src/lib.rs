@@ -16,6 +16,7 @@ mod error;
 mod sql;
 mod ts;
 mod tx;
+mod writer;
 
 pub mod applications;
 pub mod audit;
@@ -51,6 +52,7 @@ pub use connect::{Backend, Store, redact_url};
 pub use error::{StoreError, StoreResult};
 pub use ts::Ts;
 pub use tx::{Changes, Conn, Tx};
+pub use writer::Writer;
 
 pub use applications::Applications;
 pub use audit::AuditLog;

@@ -17,6 +17,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::oidc_refresh::{RefreshRow, RefreshToken, insert_tokens_sql, token_select};
 use crate::sql::Marks;
 use crate::tx::{Conn, Tx};
+use crate::writer::Writer;
 
 /// A rotation the caller judged good: the claimed token's successor and the event that says
 /// so.
@@ -36,10 +37,33 @@ pub struct Claimed {
     head: (i64, String),
 }
 
+impl Writer {
+    /// Begins a transaction and claims the presented tokens in it
+    /// ([`Tx::claim_refresh_tokens`]); on SQLite the `BEGIN` goes in the claim's trip.
+    pub async fn begin_claiming_refresh_tokens(
+        self,
+        digests: &[String],
+    ) -> StoreResult<(Tx, Claimed)> {
+        let (mut tx, begin) = if self.is_sqlite() {
+            (self.begin_in_first_statement(), "BEGIN IMMEDIATE; ")
+        } else {
+            (self.begin().await?, "")
+        };
+        let claimed = tx.claim(digests, begin).await?;
+        Ok((tx, claimed))
+    }
+}
+
 impl Tx {
     /// Marks used every presented token that is still unused and unrevoked, and reads them
     /// back; nothing is committed. Finish with [`Tx::finish_rotations`].
     pub async fn claim_refresh_tokens(&mut self, digests: &[String]) -> StoreResult<Claimed> {
+        self.claim(digests, "").await
+    }
+
+    /// The claim, after `begin` (a `BEGIN` statement and its `;`, or nothing) in the same text
+    /// on SQLite.
+    async fn claim(&mut self, digests: &[String], begin: &str) -> StoreResult<Claimed> {
         let mut marks = Marks::new(self.is_sqlite());
         let mut claim = String::from(
             "UPDATE oidc_refresh_tokens SET used = TRUE
@@ -69,7 +93,7 @@ impl Tx {
             // told apart by its two columns.
             Conn::Sqlite(conn) => {
                 let found = bind_claim!(format!(
-                    "{claim}; SELECT seq, hash FROM audit_head WHERE id = 1"
+                    "{begin}{claim}; SELECT seq, hash FROM audit_head WHERE id = 1"
                 ))
                 .fetch_all(conn)
                 .await?;
@@ -117,6 +141,41 @@ impl Tx {
         rotations: Vec<Rotation>,
         released: &[String],
     ) -> StoreResult<()> {
+        self.finish(claimed, rotations, released, "")
+            .await
+            .map(|_| ())
+    }
+
+    /// [`Tx::finish_rotations`], then the commit; the connection is kept when the
+    /// transaction was begun by a [`Writer`]. On SQLite the `COMMIT` goes in the trip of the
+    /// last statement.
+    pub async fn finish_rotations_and_commit(
+        mut self,
+        claimed: Claimed,
+        rotations: Vec<Rotation>,
+        released: &[String],
+    ) -> StoreResult<Option<Writer>> {
+        let commit = if self.may_commit_in_last_statement() {
+            "; COMMIT"
+        } else {
+            ""
+        };
+        if self.finish(claimed, rotations, released, commit).await? {
+            Ok(self.committed_in_last_statement())
+        } else {
+            self.commit_keeping().await
+        }
+    }
+
+    /// Writes the rotations, with `commit` (`; COMMIT`, or nothing) at the tail of the last
+    /// statement's text; whether that tail ran.
+    async fn finish(
+        &mut self,
+        claimed: Claimed,
+        rotations: Vec<Rotation>,
+        released: &[String],
+        commit: &str,
+    ) -> StoreResult<bool> {
         if !released.is_empty() {
             let mut marks = Marks::new(self.is_sqlite());
             let mut sql =
@@ -132,14 +191,14 @@ impl Tx {
             })?;
         }
         if rotations.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let (head_seq, head_hash) = claimed.head;
         let (successors, events): (Vec<RefreshToken>, Vec<NewAuditEvent>) =
             rotations.into_iter().map(|r| (r.next, r.event)).unzip();
         let sealed = seal(head_seq, &head_hash, events);
         let Some(last) = sealed.last() else {
-            return Ok(());
+            return Ok(false);
         };
         let Ok(new_seq) = i64::try_from(sealed.len()).map(|n| head_seq + n) else {
             return Err(StoreError::Corrupt("too many audit events at once".into()));
@@ -153,7 +212,7 @@ impl Tx {
         marks.push(&mut set_head);
         set_head.push_str(" WHERE id = 1");
         let sql = match self.conn() {
-            Conn::Sqlite(_) => format!("{insert_tokens}; {insert_events}; {set_head}"),
+            Conn::Sqlite(_) => format!("{insert_tokens}; {insert_events}; {set_head}{commit}"),
             Conn::Postgres(_) => {
                 format!("WITH tokens AS ({insert_tokens}), events AS ({insert_events}) {set_head}")
             }
@@ -174,6 +233,6 @@ impl Tx {
                 .await
                 .map(|done| done.rows_affected())
         })?;
-        Ok(())
+        Ok(!commit.is_empty())
     }
 }

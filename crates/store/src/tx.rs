@@ -5,6 +5,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 
 use crate::error::StoreResult;
+use crate::writer::Held;
 
 /// A database transaction on either backend. The app layer opens one per use case, does all
 /// its reads and writes (the change, its audit event, any outbox message) through it, and
@@ -28,6 +29,8 @@ pub(crate) enum Inner {
     Postgres(Transaction<'static, Postgres>),
     SqliteReads(PoolConnection<Sqlite>),
     PostgresReads(PoolConnection<Postgres>),
+    /// A transaction on a connection a [`crate::Writer`] holds between transactions.
+    Held(Held),
 }
 
 /// How many write transactions a store (and every clone of it) has committed that may have
@@ -64,11 +67,16 @@ impl Tx {
             Inner::Postgres(tx) => Conn::Postgres(&mut *tx),
             Inner::SqliteReads(conn) => Conn::Sqlite(&mut *conn),
             Inner::PostgresReads(conn) => Conn::Postgres(&mut *conn),
+            Inner::Held(held) => held.conn(),
         }
     }
 
     pub fn is_sqlite(&self) -> bool {
-        matches!(self.inner, Inner::Sqlite(_) | Inner::SqliteReads(_))
+        match &self.inner {
+            Inner::Sqlite(_) | Inner::SqliteReads(_) => true,
+            Inner::Postgres(_) | Inner::PostgresReads(_) => false,
+            Inner::Held(held) => held.is_sqlite(),
+        }
     }
 
     /// Declares that this transaction writes nothing any cache of the app keeps (sessions,
@@ -78,8 +86,18 @@ impl Tx {
         self.changes = None;
     }
 
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
+    }
+
+    pub(crate) fn into_parts(self) -> (Inner, Option<Changes>) {
+        (self.inner, self.changes)
+    }
+
     pub async fn commit(self) -> StoreResult<()> {
         match self.inner {
+            // The connection goes back to its pool.
+            Inner::Held(mut held) => held.commit(self.changes.is_some()).await?,
             Inner::Sqlite(tx) => tx.commit().await?,
             Inner::Postgres(mut tx) => {
                 // The other nodes sharing the database learn of the change when it commits
@@ -104,6 +122,7 @@ impl Tx {
         match self.inner {
             Inner::Sqlite(tx) => tx.rollback().await?,
             Inner::Postgres(tx) => tx.rollback().await?,
+            Inner::Held(held) => held.rollback().await?,
             Inner::SqliteReads(_) | Inner::PostgresReads(_) => {}
         }
         Ok(())

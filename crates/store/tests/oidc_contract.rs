@@ -28,6 +28,7 @@ tessera_store::on_both_databases!(
     consent_is_kept_per_person_and_client,
     consents_are_listed_per_person_newest_first_and_withdrawn,
     a_batch_of_rotations_judges_each_on_its_own_and_keeps_the_chain,
+    a_held_writer_keeps_its_connection_and_a_failed_batch_leaves_nothing,
 );
 
 const T0: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
@@ -372,7 +373,8 @@ async fn a_batch_of_rotations_judges_each_on_its_own_and_keeps_the_chain(db: &Te
         .unwrap();
     tx.commit().await.unwrap();
 
-    let mut tx = store.begin().await.unwrap();
+    // The batch runs on a held write connection, begun by its claim, as the app writes it.
+    let writer = store.writer().await.unwrap();
     let presented: Vec<String> = [
         "a-one",
         "u-used",
@@ -384,7 +386,10 @@ async fn a_batch_of_rotations_judges_each_on_its_own_and_keeps_the_chain(db: &Te
     ]
     .map(str::to_owned)
     .into();
-    let mut claimed = tx.claim_refresh_tokens(&presented).await.unwrap();
+    let (tx, mut claimed) = writer
+        .begin_claiming_refresh_tokens(&presented)
+        .await
+        .unwrap();
     let got: Vec<Option<String>> = claimed
         .tokens
         .iter()
@@ -405,18 +410,21 @@ async fn a_batch_of_rotations_judges_each_on_its_own_and_keeps_the_chain(db: &Te
     let mut expected = refresh_token(&f, c.id, "a-one");
     expected.used = true;
     assert_eq!(claimed.tokens[0].take(), Some(expected));
-    // b-two and c-three go on; a-one is refused and put back.
-    tx.finish_rotations(
-        claimed,
-        vec![
-            rotation(&f, c.id, "b-two-next"),
-            rotation(&f, c.id, "c-three-next"),
-        ],
-        &["a-one".to_owned()],
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    // b-two and c-three go on; a-one is refused and put back. The connection is kept.
+    let kept = tx
+        .finish_rotations_and_commit(
+            claimed,
+            vec![
+                rotation(&f, c.id, "b-two-next"),
+                rotation(&f, c.id, "c-three-next"),
+            ],
+            &["a-one".to_owned()],
+        )
+        .await
+        .unwrap();
+    let writer = kept.expect("a writer's transaction keeps its connection");
+    // Committed: the kept connection is between transactions, and the pool's others see it.
+    drop(writer);
 
     let mut tx = store.begin().await.unwrap();
     for (digest, stored, is_used) in [
@@ -460,4 +468,83 @@ async fn a_batch_of_rotations_judges_each_on_its_own_and_keeps_the_chain(db: &Te
     assert_eq!(claimed.tokens, [None]);
     tx.finish_rotations(claimed, Vec::new(), &[]).await.unwrap();
     assert_eq!(tx.audit_head().await.unwrap(), (last_seq, last_hash));
+}
+
+/// A held write connection runs transactions one after another; one dropped without its
+/// commit is rolled back, and so is a batch that fails half-way (its claims are not left
+/// marked used), after which writes go on as before.
+async fn a_held_writer_keeps_its_connection_and_a_failed_batch_leaves_nothing(db: &TestDatabase) {
+    let store = &db.store;
+    let f = fixture(store).await;
+    let c = client(f.application, 1, Some("ab12"));
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_oidc_client(&c).await.unwrap();
+    for digest in ["a-one", "b-two"] {
+        tx.insert_refresh_token(&refresh_token(&f, c.id, digest))
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let event = |action: &str| NewAuditEvent::new(T0, Actor::System, action, "test");
+
+    // Two transactions in a row on one connection, then one dropped uncommitted.
+    let mut tx = store.writer().await.unwrap().begin().await.unwrap();
+    tx.append_audit(event("first")).await.unwrap();
+    let writer = tx.commit_keeping().await.unwrap().unwrap();
+    let mut tx = writer.begin().await.unwrap();
+    tx.append_audit(event("second")).await.unwrap();
+    let writer = tx.commit_keeping().await.unwrap().unwrap();
+    let mut tx = writer.begin().await.unwrap();
+    tx.append_audit(event("dropped")).await.unwrap();
+    drop(tx);
+
+    // A batch whose successor is a token that exists already fails in its last trip.
+    let writer = store.writer().await.unwrap();
+    let (tx, claimed) = writer
+        .begin_claiming_refresh_tokens(&["a-one".to_owned()])
+        .await
+        .unwrap();
+    assert!(claimed.tokens[0].is_some());
+    let failed = tx
+        .finish_rotations_and_commit(claimed, vec![rotation(&f, c.id, "b-two")], &[])
+        .await;
+    assert!(failed.is_err());
+
+    // Writes go on; what was dropped or failed left nothing behind.
+    let mut tx = store.begin().await.unwrap();
+    tx.append_audit(event("after")).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let actions: Vec<String> = tx
+        .audit_events_after(0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .filter(|a| ["first", "second", "dropped", "after"].contains(&a.as_str()))
+        .collect();
+    assert_eq!(actions, ["first", "second", "after"]);
+    let one = tx.refresh_token("a-one").await.unwrap().unwrap();
+    assert!(!one.used, "the failed batch's claim was rolled back");
+    assert_eq!(
+        tx.refresh_token("b-two").await.unwrap(),
+        Some(refresh_token(&f, c.id, "b-two"))
+    );
+    tx.rollback().await.unwrap();
+
+    // The token the failed batch claimed rotates now.
+    let (tx, claimed) = store
+        .writer()
+        .await
+        .unwrap()
+        .begin_claiming_refresh_tokens(&["a-one".to_owned()])
+        .await
+        .unwrap();
+    assert!(claimed.tokens[0].is_some());
+    tx.finish_rotations_and_commit(claimed, vec![rotation(&f, c.id, "a-one-next")], &[])
+        .await
+        .unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert!(tx.refresh_token("a-one").await.unwrap().unwrap().used);
+    assert!(tx.refresh_token("a-one-next").await.unwrap().is_some());
 }
