@@ -43,14 +43,12 @@ impl Writer {
     /// [`crate::Store::begin`]).
     pub async fn begin(self) -> StoreResult<Tx> {
         let mut held = self.0;
-        match &mut held.conn {
-            HeldConn::Sqlite(conn) => {
-                sqlx::query("BEGIN IMMEDIATE").execute(&mut **conn).await?;
-            }
-            HeldConn::Postgres(conn) => {
-                sqlx::query("BEGIN").execute(&mut **conn).await?;
-            }
-        }
+        let begin = if held.is_sqlite() {
+            "BEGIN IMMEDIATE"
+        } else {
+            "BEGIN"
+        };
+        held.run(begin).await?;
         held.open = true;
         let changes = held.changes.clone();
         Ok(Tx::new(Inner::Held(held), Some(changes)))
@@ -89,34 +87,27 @@ impl Held {
 
     /// Commits (after the notification of a change, on PostgreSQL).
     pub(crate) async fn commit(&mut self, notify: bool) -> StoreResult<()> {
-        match &mut self.conn {
-            HeldConn::Sqlite(conn) => {
-                sqlx::query("COMMIT").execute(&mut **conn).await?;
-            }
-            HeldConn::Postgres(conn) => {
-                if notify {
-                    sqlx::query(crate::changes::NOTIFY)
-                        .execute(&mut **conn)
-                        .await?;
-                }
-                sqlx::query("COMMIT").execute(&mut **conn).await?;
-            }
+        if notify && !self.is_sqlite() {
+            self.run(crate::changes::NOTIFY).await?;
         }
+        self.run("COMMIT").await?;
         self.open = false;
         Ok(())
     }
 
     /// Rolls back; the connection goes back to its pool.
     pub(crate) async fn rollback(mut self) -> StoreResult<()> {
-        match &mut self.conn {
-            HeldConn::Sqlite(conn) => {
-                sqlx::query("ROLLBACK").execute(&mut **conn).await?;
-            }
-            HeldConn::Postgres(conn) => {
-                sqlx::query("ROLLBACK").execute(&mut **conn).await?;
-            }
-        }
+        self.run("ROLLBACK").await?;
         self.open = false;
+        Ok(())
+    }
+
+    /// One statement without values: the transaction's own.
+    async fn run(&mut self, sql: &'static str) -> StoreResult<()> {
+        match &mut self.conn {
+            HeldConn::Sqlite(conn) => sqlx::query(sql).execute(&mut **conn).await.map(|_| ())?,
+            HeldConn::Postgres(conn) => sqlx::query(sql).execute(&mut **conn).await.map(|_| ())?,
+        }
         Ok(())
     }
 }
