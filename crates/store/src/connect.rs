@@ -44,6 +44,8 @@ enum Pools {
     Sqlite {
         writer: SqlitePool,
         readers: SqlitePool,
+        /// Copies the write-ahead log back into the database file (`checkpoint.rs`).
+        checkpointer: SqlitePool,
     },
     Postgres(PgPool),
 }
@@ -53,9 +55,10 @@ enum Pools {
 pub struct Store {
     pools: Pools,
     changes: Changes,
-    /// On PostgreSQL: dropped with the last handle, which stops the listener of the other
-    /// nodes' changes (`changes.rs`).
-    _listening: Option<Arc<tokio::sync::watch::Sender<()>>>,
+    /// Dropped with the last handle, which stops the background task: on PostgreSQL the
+    /// listener of the other nodes' changes (`changes.rs`), on SQLite the checkpoints
+    /// (`checkpoint.rs`).
+    _background: Option<Arc<tokio::sync::watch::Sender<()>>>,
 }
 
 impl Store {
@@ -86,10 +89,12 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            // Checkpoints every 64 MiB of WAL rather than 4 MiB: a page that every commit
-            // writes (an index's last leaf, the audit head) is copied back once per
-            // checkpoint, so fewer checkpoints copy far less under a steady write load.
-            .pragma("wal_autocheckpoint", "16384")
+            // The log is copied back by a connection of its own (`checkpoint.rs`); the
+            // writer does it only should that one fall far behind.
+            .pragma(
+                "wal_autocheckpoint",
+                crate::checkpoint::WRITER_CHECKPOINTS_AT,
+            )
             // A multi-row INSERT inside a transaction keeps a statement journal, which SQLite
             // spills to a temporary file past 64 KiB: opened, written and unlinked for every
             // batch of refresh rotations. In memory it is a buffer.
@@ -109,12 +114,26 @@ impl Store {
             .min_connections(0)
             .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone().read_only(true))
             .await?;
+        // Checkpoints write the database file: not a read-only connection.
+        let checkpointer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .test_before_acquire(false)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        let (stop, stopped) = tokio::sync::watch::channel(());
+        tokio::spawn(crate::checkpoint::run(checkpointer.clone(), stopped));
         Ok(Self {
-            pools: Pools::Sqlite { writer, readers },
+            pools: Pools::Sqlite {
+                writer,
+                readers,
+                checkpointer,
+            },
             changes: Changes::default(),
-            _listening: None,
+            _background: Some(Arc::new(stop)),
         })
     }
 
@@ -138,7 +157,7 @@ impl Store {
         Ok(Self {
             pools: Pools::Postgres(pool),
             changes,
-            _listening: Some(Arc::new(stop)),
+            _background: Some(Arc::new(stop)),
         })
     }
 
@@ -222,7 +241,12 @@ impl Store {
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
         match &self.pools {
-            Pools::Sqlite { writer, readers } => {
+            Pools::Sqlite {
+                writer,
+                readers,
+                checkpointer,
+            } => {
+                checkpointer.close().await;
                 readers.close().await;
                 writer.close().await;
             }

@@ -11,6 +11,7 @@
 #[macro_use]
 mod macros;
 mod changes;
+mod checkpoint;
 mod connect;
 mod error;
 mod sql;
