@@ -151,12 +151,13 @@ async fn write_batches(app: App, mut waiting: Vec<(Claim, Reply)>, turn: OwnedSe
         let mut rest = waiting.into_iter().peekable();
         while rest.peek().is_some() {
             let (batch, replies): (Vec<Claim>, Vec<Reply>) = rest.by_ref().take(most).unzip();
-            let written = match writer.take() {
-                Some(kept) => write_batch(&app, kept, batch).await,
-                None => match app.store().writer().await {
-                    Ok(fresh) => write_batch(&app, fresh, batch).await,
-                    Err(error) => Err(error.into()),
-                },
+            let ready = match writer.take() {
+                Some(kept) => Ok(kept),
+                None => app.store().writer().await,
+            };
+            let written = match ready {
+                Ok(writer) => write_batch(&app, writer, batch).await,
+                Err(error) => Err(error.into()),
             };
             match written {
                 Ok((outcomes, kept)) => {

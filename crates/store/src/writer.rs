@@ -41,21 +41,16 @@ impl Writer {
 
     /// Begins a transaction that may write (`BEGIN IMMEDIATE` on SQLite, as
     /// [`crate::Store::begin`]).
-    pub async fn begin(self) -> StoreResult<Tx> {
-        let mut held = self.0;
-        let begin = if held.is_sqlite() {
+    pub async fn begin(mut self) -> StoreResult<Tx> {
+        let begin = if self.is_sqlite() {
             "BEGIN IMMEDIATE"
         } else {
             "BEGIN"
         };
-        held.run(begin).await?;
-        held.open = true;
-        let changes = held.changes.clone();
-        Ok(Tx::new(Inner::Held(held), Some(changes)))
+        self.0.run(begin).await?;
+        Ok(self.begin_in_first_statement())
     }
-}
 
-impl Writer {
     /// Whether the connection is SQLite's, where a transaction's first and last statements
     /// can go in the same trip as others.
     pub(crate) fn is_sqlite(&self) -> bool {
@@ -93,6 +88,16 @@ impl Held {
         self.run("COMMIT").await?;
         self.open = false;
         Ok(())
+    }
+
+    /// The writer again once the transaction has committed, and the change counted: after
+    /// the commit, so that whoever reads the new count reads the new data too.
+    fn committed(mut self, changes: Option<Changes>) -> Writer {
+        self.open = false;
+        if let Some(changes) = changes {
+            changes.bump();
+        }
+        Writer(self)
     }
 
     /// Rolls back; the connection goes back to its pool.
@@ -134,15 +139,8 @@ impl Tx {
 
     /// Takes note that the last statement's text ended with `COMMIT`, and that it ran.
     pub(crate) fn committed_in_last_statement(self) -> Option<Writer> {
-        let (inner, changes) = self.into_parts();
-        match inner {
-            Inner::Held(mut held) => {
-                held.open = false;
-                if let Some(changes) = changes {
-                    changes.bump();
-                }
-                Some(Writer(held))
-            }
+        match self.into_parts() {
+            (Inner::Held(held), changes) => Some(held.committed(changes)),
             _ => None,
         }
     }
@@ -150,17 +148,12 @@ impl Tx {
     /// Commits, and keeps the connection for the next transaction when this one was begun
     /// by a [`Writer`] (`None` otherwise: the connection went back to its pool).
     pub async fn commit_keeping(self) -> StoreResult<Option<Writer>> {
-        let (inner, changes) = self.into_parts();
-        match inner {
-            Inner::Held(mut held) => {
+        match self.into_parts() {
+            (Inner::Held(mut held), changes) => {
                 held.commit(changes.is_some()).await?;
-                // After the commit: whoever reads the new count reads the new data too.
-                if let Some(changes) = changes {
-                    changes.bump();
-                }
-                Ok(Some(Writer(held)))
+                Ok(Some(held.committed(changes)))
             }
-            other => {
+            (other, changes) => {
                 Tx::new(other, changes).commit().await?;
                 Ok(None)
             }
